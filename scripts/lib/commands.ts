@@ -1,0 +1,197 @@
+// The command registry: each command's grammar and handler. manage.ts dispatches here; help is generated from it.
+import type { CommandSpec, Invocation } from './cli.ts';
+import { findCommand, formatCommandHelp, formatHelp } from './cli.ts';
+import { createContext, locate, type Context } from './config.ts';
+import { ExitCode, ManageError } from './errors.ts';
+import { acquireLock } from './lock.ts';
+import { logs } from './logs.ts';
+import { down, type StopResult } from './shutdown.ts';
+import { up, type StartResult } from './startup.ts';
+import { collectStatus, formatStatusTable } from './status.ts';
+import { createUi, type Ui } from './ui.ts';
+
+export interface Command extends CommandSpec {
+  /** False for commands that work without loading the services file (help). */
+  needsServices: boolean;
+  run(context: Context, invocation: Invocation): Promise<number>;
+}
+
+/** Ctrl-C and SIGTERM while a command runs: the count of signals received so far. */
+function onInterrupt(handler: (count: number) => void): () => void {
+  let count = 0;
+  const listener = (): void => handler(++count);
+  process.on('SIGINT', listener);
+  process.on('SIGTERM', listener);
+  return () => {
+    process.off('SIGINT', listener);
+    process.off('SIGTERM', listener);
+  };
+}
+
+async function withLock<T>(context: Context, command: string, work: () => Promise<T>): Promise<T> {
+  const release = await acquireLock(context.stateDir, command, context.processes);
+  try {
+    return await work();
+  } finally {
+    release();
+  }
+}
+
+async function runUp(context: Context, words: string[], invocation: Invocation): Promise<number> {
+  let interrupted = false;
+  const restore = onInterrupt(() => {
+    if (!interrupted) context.ui.warn('interrupted: no longer waiting; services already started keep running');
+    interrupted = true;
+  });
+  try {
+    const results = await up(context, words, {
+      noWait: Boolean(invocation.options['no-wait'] ?? invocation.options['skip-health-check']),
+      force: Boolean(invocation.options.force),
+      interrupted: () => interrupted,
+    });
+    return upExitCode(results, interrupted);
+  } finally {
+    restore();
+  }
+}
+
+export function upExitCode(results: StartResult[], interrupted: boolean): number {
+  if (interrupted || results.some((result) => result.outcome === 'interrupted')) return ExitCode.interrupted;
+  return results.some((result) => result.outcome === 'failed' || result.outcome === 'skipped') ? ExitCode.failed : ExitCode.ok;
+}
+
+async function runDown(context: Context, words: string[], invocation: Invocation): Promise<number> {
+  let killNow = false;
+  const restore = onInterrupt((count) => {
+    if (count === 1) context.ui.warn('stopping gracefully; press Ctrl-C again to kill at once');
+    else killNow = true;
+  });
+  try {
+    const results = await down(context, words, { force: Boolean(invocation.options.force), killNow: () => killNow });
+    return downExitCode(results);
+  } finally {
+    restore();
+  }
+}
+
+export function downExitCode(results: StopResult[]): number {
+  return results.some((result) => result.outcome === 'failed') ? ExitCode.failed : ExitCode.ok;
+}
+
+const upOptions = [
+  { name: 'no-wait', type: 'boolean', help: 'start in dependency order without waiting for readiness checks' },
+  { name: 'skip-health-check', type: 'boolean', help: 'same as --no-wait' },
+  { name: 'force', type: 'boolean', help: 'stop a program that holds a declared port first (it is named)' },
+] as const;
+
+export const commands: Command[] = [
+  {
+    name: 'up',
+    aliases: ['start'],
+    args: '[service|group ...]',
+    summary: 'start services (and what they depend on) in dependency order; all by default',
+    options: [...upOptions],
+    examples: ['manage.ts up', 'manage.ts up dashboard        # also starts what it depends on', 'manage.ts up relays --no-wait'],
+    needsServices: true,
+    run: (context, invocation) => withLock(context, 'up', () => runUp(context, invocation.words, invocation)),
+  },
+  {
+    name: 'down',
+    aliases: ['stop'],
+    args: '[service|group ...]',
+    summary: 'stop services, dependents first: stop signal to the whole process group, SIGKILL after the timeout',
+    options: [{ name: 'force', type: 'boolean', help: 'SIGKILL at once (a second Ctrl-C does the same)' }],
+    examples: ['manage.ts down', 'manage.ts down signal', 'manage.ts down --force'],
+    needsServices: true,
+    run: (context, invocation) => withLock(context, 'down', () => runDown(context, invocation.words, invocation)),
+  },
+  {
+    name: 'restart',
+    aliases: [],
+    args: '[service|group ...]',
+    summary: 'down then up for the selection',
+    options: [...upOptions],
+    examples: ['manage.ts restart', 'manage.ts restart execution'],
+    needsServices: true,
+    run: (context, invocation) =>
+      withLock(context, 'restart', async () => {
+        const stopped = await runDown(context, invocation.words, { ...invocation, options: {} });
+        if (stopped !== ExitCode.ok) return stopped;
+        return runUp(context, invocation.words, invocation);
+      }),
+  },
+  {
+    name: 'status',
+    aliases: ['ps'],
+    args: '[service|group ...]',
+    summary: 'one line per service: state, PID, uptime, ports and whether they listen',
+    options: [{ name: 'json', type: 'boolean', help: 'machine-readable JSON (schemaVersion 1), no colours' }],
+    examples: ['manage.ts status', 'manage.ts status --json | jq .summary', 'manage.ts status -v dashboard'],
+    needsServices: true,
+    run: async (context, invocation) => {
+      const report = await collectStatus(context, invocation.words);
+      if (invocation.options.json) context.ui.result(JSON.stringify(report, null, 2));
+      else formatStatusTable(report, context.ui).forEach((line) => context.ui.result(line));
+      return ExitCode.ok;
+    },
+  },
+  {
+    name: 'logs',
+    aliases: ['log'],
+    args: '[service|group ...]',
+    summary: 'the last lines of each log, prefixed with the service name; -f follows them',
+    options: [
+      { name: 'lines', short: 'n', type: 'string', value: 'N', help: 'lines per service (default 50)' },
+      { name: 'follow', short: 'f', type: 'boolean', help: 'keep printing new lines until Ctrl-C' },
+    ],
+    examples: ['manage.ts logs', 'manage.ts logs -n 200 signal', 'manage.ts logs -f | grep ERROR'],
+    needsServices: true,
+    run: async (context, invocation) => {
+      const text = invocation.options.lines;
+      const lines = text === undefined ? 50 : Number(text);
+      if (!Number.isInteger(lines) || lines < 0) throw new ManageError(`-n needs a whole number of lines, not "${String(text)}"`, ExitCode.usage);
+      let stop = (): void => {};
+      const until = new Promise<void>((resolve) => (stop = resolve));
+      const restore = onInterrupt(() => stop());
+      try {
+        await logs(context, invocation.words, { lines, follow: Boolean(invocation.options.follow), until });
+      } finally {
+        restore();
+      }
+      return ExitCode.ok;
+    },
+  },
+  {
+    name: 'help',
+    aliases: [],
+    args: '[command]',
+    summary: 'this help, or one command\'s options and examples',
+    options: [],
+    examples: ['manage.ts help up'],
+    needsServices: false,
+    run: async () => ExitCode.ok,
+  },
+];
+
+/** Runs one parsed invocation and returns its exit code; help never loads the services file. */
+export async function dispatch(invocation: Invocation, ui: Ui = createUiFor(invocation)): Promise<number> {
+  const command = findCommand(commands, invocation.command)!;
+  if (command.name === 'help' || invocation.options.help) {
+    const topic = command.name === 'help' ? invocation.words[0] : command.name;
+    const target = topic === undefined ? undefined : findCommand(commands, topic);
+    if (topic !== undefined && !target) throw new ManageError(`no help for unknown command "${topic}"`, ExitCode.usage, 'run "manage.ts help" to see the commands');
+    ui.result(target ? formatCommandHelp(target) : formatHelp(commands));
+    return ExitCode.ok;
+  }
+  const locations = locate({ services: invocation.options.services as string | undefined, stateDir: invocation.options['state-dir'] as string | undefined });
+  const context = await createContext(locations, ui);
+  return command.run(context, invocation);
+}
+
+export function createUiFor(invocation: Invocation): Ui {
+  return createUi({
+    quiet: Boolean(invocation.options.quiet),
+    verbose: Boolean(invocation.options.verbose),
+    noColor: Boolean(invocation.options['no-color']) || Boolean(invocation.options.json),
+  });
+}

@@ -1,0 +1,96 @@
+// Where things are (repository root, services file, state directory) and loading a validated services array.
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ManageError } from './errors.ts';
+import { findCycle } from './graph.ts';
+import { defaultProcessSource, type ProcessSource } from './processes.ts';
+import { validateServices, withDefaults, type ResolvedService, type Service } from './service.ts';
+import type { Ui } from './ui.ts';
+
+/** The repository root: the directory that holds scripts/. */
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const defaultServicesFile = join(repoRoot, 'scripts', 'lib', 'startup.ts');
+
+/** Everything a command needs, built once per invocation. */
+export interface Context {
+  root: string;
+  /** Holds logs/ and .pids/. */
+  stateDir: string;
+  logDir: string;
+  servicesFile: string;
+  services: ResolvedService[];
+  processes: ProcessSource;
+  ui: Ui;
+}
+
+export interface Locations {
+  servicesFile: string;
+  stateDir: string;
+}
+
+/** --services / MANAGE_SERVICES_FILE and --state-dir / MANAGE_STATE_DIR, else the repository's own. */
+export function locate(options: { services?: string; stateDir?: string }, env: NodeJS.ProcessEnv = process.env): Locations {
+  const servicesFile = options.services ?? env.MANAGE_SERVICES_FILE;
+  const stateDir = options.stateDir ?? env.MANAGE_STATE_DIR;
+  return {
+    servicesFile: servicesFile ? resolve(servicesFile) : defaultServicesFile,
+    stateDir: stateDir ? resolve(stateDir) : repoRoot,
+  };
+}
+
+export function logPath(context: Pick<Context, 'logDir'>, service: string): string {
+  return join(context.logDir, `${service}.log`);
+}
+
+/** A path as the user reads it: relative to the current directory when that is shorter. */
+export function displayPath(path: string): string {
+  const fromHere = relative(process.cwd(), path);
+  return fromHere.length < path.length && !fromHere.startsWith('../../') ? fromHere : path;
+}
+
+export async function loadServices(servicesFile: string): Promise<ResolvedService[]> {
+  if (!existsSync(servicesFile)) {
+    throw new ManageError(`services file ${servicesFile} does not exist`, 1, 'pass an existing file to --services, or unset MANAGE_SERVICES_FILE');
+  }
+  let module: { SERVICES?: unknown; default?: unknown };
+  try {
+    module = await import(pathToFileURL(servicesFile).href);
+  } catch (error) {
+    throw new ManageError(`cannot load ${displayPath(servicesFile)}: ${(error as Error).message}`, 1, 'fix the error in that file');
+  }
+  const declared = module.SERVICES ?? module.default;
+  const source = displayPath(servicesFile);
+  const problems = validateServices(declared, source);
+  const services = problems.length === 0 ? (declared as Service[]).map((service) => withDefaults(service, repoRoot, resolvePath)) : [];
+  const cycle = problems.length === 0 ? findCycle(services) : undefined;
+  if (cycle) problems.push(`services form a dependency cycle: ${cycle.join(' -> ')}; remove one of these dependsOn entries`);
+  if (problems.length > 0) {
+    throw new ManageError(problems.join('\n'), 1, `fix ${problems.length === 1 ? 'this' : 'these'} in ${source}; nothing was started or stopped`);
+  }
+  return services;
+}
+
+function resolvePath(base: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(base, path);
+}
+
+export async function createContext(locations: Locations, ui: Ui): Promise<Context> {
+  const services = await loadServices(locations.servicesFile);
+  const logDir = join(locations.stateDir, 'logs');
+  return {
+    root: repoRoot,
+    stateDir: locations.stateDir,
+    logDir,
+    servicesFile: locations.servicesFile,
+    services,
+    processes: defaultProcessSource(),
+    ui,
+  };
+}
+
+/** logs/ and .pids/ are created on first use by the commands that write them. */
+export function ensureStateDirs(context: Pick<Context, 'stateDir' | 'logDir'>): void {
+  mkdirSync(context.logDir, { recursive: true });
+  mkdirSync(join(context.stateDir, '.pids'), { recursive: true });
+}

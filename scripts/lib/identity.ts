@@ -1,0 +1,64 @@
+// Process identity: what makes "the process in the PID file" and "the process with that PID now" the same one.
+
+/** A process as seen by a process source (/proc on Linux, ps elsewhere). */
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  /** Session id; services are started with setsid, so their session id is the leader's PID. */
+  sid: number;
+  /** One letter as in ps: R, S, D, Z (zombie), T ... */
+  state: string;
+  /** Start time in clock ticks after boot (Linux only): exact, unlike startTime. */
+  startTicks?: number;
+  /** Start time in ms since the epoch; from ps it has one-second resolution. */
+  startTime: number;
+  command: string;
+}
+
+/** The identity recorded for a started process. */
+export interface RecordedIdentity {
+  pid: number;
+  startTime: number;
+  startTicks?: number;
+  bootId?: string;
+}
+
+/**
+ * True when `observed` is the very process that was recorded. PIDs are recycled, so the PID alone proves
+ * nothing: the start time must match too (exactly in ticks on Linux, else within ps's one-second resolution).
+ */
+export function isSameProcess(recorded: RecordedIdentity, observed: ProcessInfo, bootId?: string): boolean {
+  if (observed.pid !== recorded.pid) return false;
+  if (recorded.bootId !== undefined && bootId !== undefined && recorded.bootId !== bootId) return false;
+  if (recorded.startTicks !== undefined && observed.startTicks !== undefined) return recorded.startTicks === observed.startTicks;
+  return Math.abs(recorded.startTime - observed.startTime) < 1000;
+}
+
+/** Zombies have exited and only wait to be reaped (here PID 1 reaps every second or two): they count as gone. */
+export function isAlive(process: ProcessInfo): boolean {
+  return process.state !== 'Z' && process.state !== 'X';
+}
+
+/**
+ * The live processes that belong to a service started as session leader `recorded.pid`: its session and
+ * process group, including children that outlived the leader. The kernel never hands out a PID while a
+ * group or session of that id still exists, so members that started no earlier than the leader are ours.
+ */
+export function serviceMembers(recorded: RecordedIdentity, processes: ProcessInfo[], bootId?: string): ProcessInfo[] {
+  // A different process holding the leader's PID proves the whole group was gone before it was created.
+  const holder = processes.find((process) => process.pid === recorded.pid);
+  if (holder && !isSameProcess(recorded, holder, bootId)) return [];
+  if (recorded.bootId !== undefined && bootId !== undefined && recorded.bootId !== bootId) return [];
+  return processes.filter(
+    (process) =>
+      isAlive(process) &&
+      (process.sid === recorded.pid || process.pgid === recorded.pid) &&
+      startedNoEarlier(process, recorded),
+  );
+}
+
+function startedNoEarlier(process: ProcessInfo, recorded: RecordedIdentity): boolean {
+  if (process.startTicks !== undefined && recorded.startTicks !== undefined) return process.startTicks >= recorded.startTicks;
+  return process.startTime >= recorded.startTime - 1000;
+}

@@ -1,0 +1,104 @@
+// A lock on the state directory so two invocations never start or stop the same stack at once.
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { errnoCode, ManageError } from './errors.ts';
+import { isAlive, isSameProcess } from './identity.ts';
+import { pollUntil } from './poll.ts';
+import type { ProcessSource } from './processes.ts';
+
+export function lockPath(stateDir: string): string {
+  return join(stateDir, '.pids', 'manage.lock');
+}
+
+interface LockHolder {
+  pid: number;
+  startTime: number;
+  startTicks?: number;
+  command: string;
+}
+
+/**
+ * Takes the lock, waiting up to `waitMs` for a live holder; a lock whose holder died is taken over.
+ * Returns the release function.
+ */
+export async function acquireLock(stateDir: string, command: string, processes: ProcessSource, waitMs = 3000): Promise<() => void> {
+  mkdirSync(join(stateDir, '.pids'), { recursive: true });
+  const path = lockPath(stateDir);
+  const self = await processes.get(process.pid);
+  const content = JSON.stringify({ pid: process.pid, startTime: self?.startTime ?? Date.now(), startTicks: self?.startTicks, command });
+  let holder: LockHolder | undefined;
+  const taken = await pollUntil(
+    async () => {
+      if (createWithContent(path, content)) return true;
+      const text = readText(path);
+      holder = parseHolder(text);
+      const running = holder ? await processes.get(holder.pid) : undefined;
+      if (!holder || !running || !isAlive(running) || !isSameProcess(holder, running)) takeOver(path, text);
+      return undefined;
+    },
+    { timeoutMs: waitMs, intervalMs: 50 },
+  );
+  if (!taken) {
+    throw new ManageError(
+      `another manage.ts (pid ${holder?.pid ?? '?'}, running "${holder?.command ?? '?'}") is working on this stack`,
+      1,
+      'wait for it to finish and run the command again',
+    );
+  }
+  return () => rmSync(path, { force: true });
+}
+
+/** Creates the lock file already filled in (link of a written temporary), so nobody ever reads it empty. */
+function createWithContent(path: string, content: string): boolean {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, content);
+  try {
+    linkSync(temporary, path);
+    return true;
+  } catch (error) {
+    if (errnoCode(error) === 'EEXIST') return false;
+    throw error;
+  } finally {
+    rmSync(temporary, { force: true });
+  }
+}
+
+/**
+ * Removes a lock whose holder died (or that a crash left empty). Two waiters may judge it stale at once, so
+ * it is renamed away first (only one rename wins) and put back if a live holder replaced it meanwhile.
+ */
+function takeOver(path: string, staleText: string | undefined): void {
+  const aside = `${path}.${process.pid}.stale`;
+  try {
+    renameSync(path, aside);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return;
+    throw error;
+  }
+  if (readText(aside) !== staleText) {
+    try {
+      linkSync(aside, path);
+    } catch (error) {
+      if (errnoCode(error) !== 'EEXIST') throw error;
+    }
+  }
+  rmSync(aside, { force: true });
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function parseHolder(text: string | undefined): LockHolder | undefined {
+  try {
+    const parsed = JSON.parse(text ?? '') as LockHolder;
+    return Number.isInteger(parsed.pid) && typeof parsed.startTime === 'number' ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}

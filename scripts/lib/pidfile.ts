@@ -1,0 +1,101 @@
+// PID files: the text format (pure) and atomic reading and writing under <state>/.pids/.
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { errnoCode, ManageError } from './errors.ts';
+import type { RecordedIdentity } from './identity.ts';
+
+/** What `up` records about a started service. */
+export interface PidRecord extends RecordedIdentity {
+  service: string;
+  /** Process group (and session) id: the leader's PID, since services start with setsid. */
+  pgid: number;
+  /** When the service was started, ISO 8601. */
+  startedAt: string;
+  command: string;
+}
+
+/**
+ * The first line is the bare PID, so `kill $(head -1 .pids/api.pid)` and old scripts keep working;
+ * key=value lines follow with the identity that guards against a recycled PID.
+ */
+export function formatPidFile(record: PidRecord): string {
+  const lines = [
+    String(record.pid),
+    `service=${record.service}`,
+    `pgid=${record.pgid}`,
+    `start_time=${record.startTime}`,
+    record.startTicks === undefined ? undefined : `start_ticks=${record.startTicks}`,
+    record.bootId === undefined ? undefined : `boot_id=${record.bootId}`,
+    `started_at=${record.startedAt}`,
+    `command=${record.command.replace(/\n/g, ' ')}`,
+  ];
+  return lines.filter((line) => line !== undefined).join('\n') + '\n';
+}
+
+/** Parses a PID file; throws a message naming what is wrong. */
+export function parsePidFile(text: string): PidRecord {
+  const [first = '', ...rest] = text.split('\n');
+  const pid = Number(first.trim());
+  if (!/^\d+$/.test(first.trim()) || pid < 1) throw new Error(`first line should be a PID, found ${JSON.stringify(first.slice(0, 40))}`);
+  const fields = new Map<string, string>();
+  for (const line of rest) {
+    const equals = line.indexOf('=');
+    if (equals > 0) fields.set(line.slice(0, equals), line.slice(equals + 1));
+  }
+  const number = (key: string): number | undefined => {
+    const value = fields.get(key);
+    if (value === undefined) return undefined;
+    if (!/^\d+$/.test(value)) throw new Error(`${key} should be a number, found ${JSON.stringify(value)}`);
+    return Number(value);
+  };
+  const startTime = number('start_time');
+  if (startTime === undefined) throw new Error('it has no start_time, so a recycled PID could not be told apart');
+  return {
+    pid,
+    service: fields.get('service') ?? '',
+    pgid: number('pgid') ?? pid,
+    startTime,
+    startTicks: number('start_ticks'),
+    bootId: fields.get('boot_id'),
+    startedAt: fields.get('started_at') ?? new Date(startTime).toISOString(),
+    command: fields.get('command') ?? '',
+  };
+}
+
+export function pidFilePath(stateDir: string, service: string): string {
+  return join(stateDir, '.pids', `${service}.pid`);
+}
+
+/** The record, undefined when there is no PID file, or a ManageError naming the file when it is unreadable. */
+export function readPidFile(stateDir: string, service: string): PidRecord | undefined {
+  const path = pidFilePath(stateDir, service);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw new ManageError(`cannot read PID file ${path}: ${(error as Error).message}`, 1, 'fix its permissions, or remove it if the service is not running');
+  }
+  try {
+    return parsePidFile(text);
+  } catch (error) {
+    throw new ManageError(
+      `PID file ${path} is unreadable: ${(error as Error).message}`,
+      1,
+      `check whether "${service}" still runs (ps), stop it by hand if so, then remove the file`,
+    );
+  }
+}
+
+/** Written to a temporary file and renamed, so a reader never sees half a PID file. */
+export function writePidFile(stateDir: string, record: PidRecord): void {
+  const path = pidFilePath(stateDir, record.service);
+  mkdirSync(join(stateDir, '.pids'), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, formatPidFile(record));
+  renameSync(temporary, path);
+}
+
+export function removePidFile(stateDir: string, service: string): void {
+  rmSync(pidFilePath(stateDir, service), { force: true });
+}

@@ -1,0 +1,223 @@
+// Process facts from /proc on Linux, or from ps-list, ps and find-process where there is no /proc (macOS).
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { connect } from 'node:net';
+import type { ProcessInfo } from './identity.ts';
+import { parseBootTime, parseCmdline, parseNetTcp, parseSocketLink, parseStat, ticksPerSecond } from './procfs.ts';
+import { findPortHolders, listProcessesPortably, runPs } from './shell.ts';
+
+/** Who listens on a port: PIDs when they could be found out, `unknown` when the port is held but not by whom. */
+export type PortHolders = { held: false } | { held: true; pids: number[]; unknown: boolean };
+
+/** A declared port as status sees it: nobody listens, one of the service's processes does, or something else. */
+export type PortState = 'closed' | 'own' | 'other';
+
+/** One way of reading process facts; every caller takes a snapshot once per command, not per service. */
+export interface ProcessSource {
+  readonly kind: 'proc' | 'ps';
+  /** Identifies this boot, so start times from before a reboot never match. */
+  readonly bootId: string | undefined;
+  /** Every process on the machine, read once. */
+  list(): Promise<ProcessInfo[]>;
+  /** One process, or undefined when there is no such PID. */
+  get(pid: number): Promise<ProcessInfo | undefined>;
+  /** The full command line of a process, for messages. */
+  commandLine(pid: number): Promise<string>;
+  /** Who listens on a TCP port. */
+  portHolders(port: number): Promise<PortHolders>;
+  /** For each port: closed, listened on by one of `pids`, or by something else. One pass for all ports. */
+  portStates(ports: number[], pids: number[]): Promise<Map<number, PortState>>;
+}
+
+/** /proc, unless MANAGE_PROCESS_SOURCE=ps forces the portable path (tests use that to cover it on Linux). */
+export function defaultProcessSource(): ProcessSource {
+  const forced = process.env.MANAGE_PROCESS_SOURCE;
+  if (forced === 'ps' || (forced !== 'proc' && !existsSync('/proc/self/stat'))) return new PsSource();
+  return new ProcSource();
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    // The process exited between listing and reading, or belongs to a user we cannot read: not there for us.
+    return undefined;
+  }
+}
+
+export class ProcSource implements ProcessSource {
+  readonly kind = 'proc';
+  readonly bootId = readText('/proc/sys/kernel/random/boot_id')?.trim();
+  private readonly bootTime = parseBootTime(readText('/proc/stat') ?? '') ?? 0;
+
+  async list(): Promise<ProcessInfo[]> {
+    const result: ProcessInfo[] = [];
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const info = this.read(Number(entry));
+      if (info) result.push(info);
+    }
+    return result;
+  }
+
+  async get(pid: number): Promise<ProcessInfo | undefined> {
+    return this.read(pid);
+  }
+
+  async commandLine(pid: number): Promise<string> {
+    const text = readText(`/proc/${pid}/cmdline`);
+    return text ? parseCmdline(text) : (this.read(pid)?.command ?? '');
+  }
+
+  async portHolders(port: number): Promise<PortHolders> {
+    const inodes = this.listeningInodes().get(port);
+    if (!inodes) return { held: false };
+    const pids = new Set<number>();
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      if (this.socketInodes(entry).some((inode) => inodes.has(inode))) pids.add(Number(entry));
+    }
+    // Another user's descriptors are unreadable without root: then the holder is unknown, never "free".
+    return { held: true, pids: [...pids], unknown: pids.size === 0 };
+  }
+
+  async portStates(ports: number[], pids: number[]): Promise<Map<number, PortState>> {
+    const listening = this.listeningInodes();
+    const own = new Set<number>();
+    for (const pid of pids) for (const inode of this.socketInodes(pid)) own.add(inode);
+    return new Map(
+      ports.map((port) => {
+        const inodes = listening.get(port);
+        if (!inodes) return [port, 'closed'];
+        return [port, [...inodes].some((inode) => own.has(inode)) ? 'own' : 'other'];
+      }),
+    );
+  }
+
+  /** Listening TCP sockets (IPv4 and IPv6): port -> socket inodes. */
+  private listeningInodes(): Map<number, Set<number>> {
+    const result = new Map<number, Set<number>>();
+    for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+      for (const row of parseNetTcp(readText(table) ?? '')) {
+        if (!row.listening) continue;
+        const inodes = result.get(row.port) ?? new Set<number>();
+        inodes.add(row.inode);
+        result.set(row.port, inodes);
+      }
+    }
+    return result;
+  }
+
+  /** Socket inodes a process has open; empty when it is gone or not ours to read. */
+  private socketInodes(pid: number | string): number[] {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      return [];
+    }
+    const inodes: number[] = [];
+    for (const fd of fds) {
+      try {
+        const inode = parseSocketLink(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (inode !== undefined) inodes.push(inode);
+      } catch {
+        // The descriptor closed while we read the directory.
+      }
+    }
+    return inodes;
+  }
+
+  private read(pid: number): ProcessInfo | undefined {
+    const stat = parseStat(readText(`/proc/${pid}/stat`) ?? '');
+    if (!stat) return undefined;
+    return {
+      pid: stat.pid,
+      ppid: stat.ppid,
+      pgid: stat.pgid,
+      sid: stat.sid,
+      state: stat.state,
+      startTicks: stat.startTicks,
+      startTime: Math.round((this.bootTime + stat.startTicks / ticksPerSecond) * 1000),
+      command: stat.comm,
+    };
+  }
+}
+
+/** Parses `ps -A -o pid= -o pgid= -o stat=` into pid -> { pgid, state } (pure). */
+export function parsePsGroups(text: string): Map<number, { pgid: number; state: string }> {
+  const result = new Map<number, { pgid: number; state: string }>();
+  for (const line of text.split('\n')) {
+    const [pid, pgid, stat] = line.trim().split(/\s+/);
+    if (!pid || !pgid || !stat || !/^\d+$/.test(pid) || !/^\d+$/.test(pgid)) continue;
+    result.set(Number(pid), { pgid: Number(pgid), state: stat[0]! });
+  }
+  return result;
+}
+
+/**
+ * The portable path. ps has no portable session id, so the process group stands in for the session:
+ * services run as group leaders, so group membership is what `down` signals anyway.
+ */
+export class PsSource implements ProcessSource {
+  readonly kind = 'ps';
+  readonly bootId = undefined;
+
+  async list(): Promise<ProcessInfo[]> {
+    const [processes, groups] = await Promise.all([listProcessesPortably(), runPs().then(parsePsGroups)]);
+    const result: ProcessInfo[] = [];
+    for (const entry of processes) {
+      const group = groups.get(entry.pid);
+      if (!group || !entry.startTime) continue;
+      result.push({
+        pid: entry.pid,
+        ppid: entry.ppid,
+        pgid: group.pgid,
+        sid: group.pgid,
+        state: group.state,
+        startTime: entry.startTime.getTime(),
+        command: entry.cmd || entry.name,
+      });
+    }
+    return result;
+  }
+
+  async get(pid: number): Promise<ProcessInfo | undefined> {
+    return (await this.list()).find((entry) => entry.pid === pid);
+  }
+
+  async commandLine(pid: number): Promise<string> {
+    return (await this.get(pid))?.command ?? '';
+  }
+
+  async portHolders(port: number): Promise<PortHolders> {
+    const holders = await findPortHolders(port);
+    if (holders.length > 0) return { held: true, pids: holders.map((holder) => holder.pid), unknown: false };
+    // find-process finds nothing, silently, for another user's socket or without lsof: never read that as free.
+    return (await isAccepting(port)) ? { held: true, pids: [], unknown: true } : { held: false };
+  }
+
+  async portStates(ports: number[], pids: number[]): Promise<Map<number, PortState>> {
+    const states = await Promise.all(
+      ports.map(async (port): Promise<[number, PortState]> => {
+        const holders = await this.portHolders(port);
+        if (!holders.held) return [port, 'closed'];
+        return [port, holders.pids.some((pid) => pids.includes(pid)) ? 'own' : 'other'];
+      }),
+    );
+    return new Map(states);
+  }
+}
+
+/** True when 127.0.0.1:port accepts a TCP connection within the timeout. */
+export function isAccepting(port: number, host = '127.0.0.1', timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host });
+    const finish = (result: boolean): void => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(timeoutMs, () => finish(false));
+    socket.once('connect', () => finish(true));
+    socket.once('error', () => finish(false));
+  });
+}

@@ -1,0 +1,89 @@
+// Parsers for /proc text (pure): process stat lines, boot time, listening sockets.
+
+/** What one /proc/<pid>/stat line says. */
+export interface ProcStat {
+  pid: number;
+  comm: string;
+  /** One letter: R running, S sleeping, D disk wait, Z zombie, T stopped, X dead, I idle. */
+  state: string;
+  ppid: number;
+  pgid: number;
+  sid: number;
+  utimeTicks: number;
+  stimeTicks: number;
+  /** Clock ticks after boot at which the process started: with the boot id, a unique identity. */
+  startTicks: number;
+  rssPages: number;
+}
+
+/** Linux reports stat times in USER_HZ, which is 100 on every architecture Node runs on. */
+export const ticksPerSecond = 100;
+
+/** Parses /proc/<pid>/stat; undefined for anything truncated or malformed. */
+export function parseStat(text: string): ProcStat | undefined {
+  // comm is in parentheses and may itself contain spaces and ')', so split at the last ')'.
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 1 || close < open) return undefined;
+  const pid = Number(text.slice(0, open).trim());
+  const fields = text.slice(close + 2).trim().split(/\s+/);
+  // fields[0] is field 3 (state) of proc(5); field N is fields[N - 3].
+  if (!Number.isInteger(pid) || fields.length < 22) return undefined;
+  const number = (field: number): number => Number(fields[field - 3]);
+  const stat: ProcStat = {
+    pid,
+    comm: text.slice(open + 1, close),
+    state: fields[0]!,
+    ppid: number(4),
+    pgid: number(5),
+    sid: number(6),
+    utimeTicks: number(14),
+    stimeTicks: number(15),
+    startTicks: number(22),
+    rssPages: number(24),
+  };
+  const numeric = [stat.ppid, stat.pgid, stat.sid, stat.utimeTicks, stat.stimeTicks, stat.startTicks, stat.rssPages];
+  if (!/^[A-Za-z]$/.test(stat.state) || numeric.some((value) => !Number.isFinite(value))) return undefined;
+  return stat;
+}
+
+/** The boot time (seconds since the epoch) from the btime line of /proc/stat. */
+export function parseBootTime(text: string): number | undefined {
+  const match = /^btime\s+(\d+)$/m.exec(text);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** A process's /proc/<pid>/cmdline (NUL-separated) as one readable line. */
+export function parseCmdline(text: string): string {
+  return text.replace(/\0+$/, '').split('\0').join(' ');
+}
+
+/** One row of /proc/net/tcp or tcp6. */
+export interface SocketRow {
+  localAddress: string;
+  port: number;
+  listening: boolean;
+  inode: number;
+}
+
+/** Parses /proc/net/tcp{,6}; the header and malformed rows are skipped. */
+export function parseNetTcp(text: string): SocketRow[] {
+  const rows: SocketRow[] = [];
+  for (const line of text.split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (fields.length < 10) continue;
+    const [address, portHex] = fields[1]!.split(':');
+    const port = parseInt(portHex ?? '', 16);
+    const inode = Number(fields[9]);
+    if (!address || !Number.isInteger(port) || !Number.isInteger(inode)) continue;
+    // State 0A is TCP_LISTEN in include/net/tcp_states.h.
+    rows.push({ localAddress: address, port, listening: fields[3] === '0A', inode });
+  }
+  return rows;
+}
+
+/** The socket inode a /proc/<pid>/fd/<n> link points at ("socket:[1234]"), if it is a socket. */
+export function parseSocketLink(link: string): number | undefined {
+  const match = /^socket:\[(\d+)\]$/.exec(link);
+  return match ? Number(match[1]) : undefined;
+}

@@ -1,0 +1,128 @@
+// Readiness checks: when a started service counts as up (port accepting, HTTP status, log line, command).
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { now, pollUntil, sleep } from './poll.ts';
+import { isAccepting } from './processes.ts';
+import type { ReadinessCheck, ResolvedService } from './service.ts';
+import { runCommand, type ExitStatus } from './shell.ts';
+
+export type ReadyResult =
+  | { ready: true; ms: number }
+  | { ready: false; reason: 'exited'; status: ExitStatus; ms: number }
+  | { ready: false; reason: 'timeout'; ms: number; lastCheck: string }
+  | { ready: false; reason: 'interrupted'; ms: number };
+
+export interface WaitOptions {
+  /** Settles if the service's leader exits while we wait (only known for a service this process started). */
+  exited?: Promise<ExitStatus>;
+  /** Without an exit promise: true while some process of the service is alive. */
+  alive?: () => Promise<boolean>;
+  logPath: string;
+  /** Log bytes before this offset were written before this start and never count for a log check. */
+  logOffset: number;
+  stop?: () => boolean;
+}
+
+/** A readable description of a check, for progress and failure messages. */
+export function describeCheck(check: ReadinessCheck | undefined, settleMs: number): string {
+  if (!check) return `alive after ${settleMs} ms`;
+  if ('tcp' in check) return `tcp ${check.host ?? '127.0.0.1'}:${check.tcp}`;
+  if ('http' in check) return `http ${check.http}`;
+  if ('log' in check) return `log line matching ${String(check.log)}`;
+  return `command ${Array.isArray(check.command) ? check.command.join(' ') : check.command}`;
+}
+
+/** How often each kind of check is polled: cheap probes fast, spawning a command less often. */
+function intervalFor(check: ReadinessCheck | undefined): number {
+  if (check && 'command' in check) return 200;
+  if (check && 'http' in check) return 50;
+  return 25;
+}
+
+/** Waits until the service's check passes, its process exits, the deadline passes, or `stop` says so. */
+export async function waitUntilReady(service: ResolvedService, options: WaitOptions): Promise<ReadyResult> {
+  const started = now();
+  let exitStatus: ExitStatus | undefined;
+  void options.exited?.then((status) => (exitStatus = status));
+  let lastCheck = 'not run yet';
+  const probe = createProbe(service, options);
+
+  const outcome = await pollUntil<'ready' | 'exited'>(
+    async () => {
+      if (exitStatus) return 'exited';
+      if (options.alive && !(await options.alive())) return 'exited';
+      const result = await probe();
+      if (result === true) {
+        // The exit event can trail the check by a tick; a process that died is not ready.
+        await sleep(0);
+        return exitStatus ? 'exited' : 'ready';
+      }
+      lastCheck = result;
+      return undefined;
+    },
+    { timeoutMs: service.readyTimeout, intervalMs: intervalFor(service.ready), stop: options.stop },
+  );
+  const ms = now() - started;
+  if (outcome === 'ready') return { ready: true, ms };
+  if (outcome === 'exited') return { ready: false, reason: 'exited', status: exitStatus ?? { code: null, signal: null }, ms };
+  if (options.stop?.()) return { ready: false, reason: 'interrupted', ms };
+  return { ready: false, reason: 'timeout', ms, lastCheck };
+}
+
+/** A probe answers true when ready, else a short description of what it saw. */
+function createProbe(service: ResolvedService, options: WaitOptions): () => Promise<true | string> {
+  const check = service.ready;
+  if (!check) {
+    const readyAt = now() + service.settleMs;
+    return async () => (now() >= readyAt ? true : 'settling');
+  }
+  if ('tcp' in check) {
+    return async () => ((await isAccepting(check.tcp, check.host ?? '127.0.0.1', 1000)) ? true : `nothing accepts on port ${check.tcp}`);
+  }
+  if ('http' in check) {
+    const [min, max] = check.status ?? [200, 399];
+    return async () => {
+      try {
+        const response = await fetch(check.http, { signal: AbortSignal.timeout(2000), redirect: 'manual' });
+        await response.body?.cancel();
+        return response.status >= min && response.status <= max ? true : `HTTP ${response.status}`;
+      } catch (error) {
+        return `no HTTP answer (${(error as Error).message})`;
+      }
+    };
+  }
+  if ('log' in check) {
+    const pattern = typeof check.log === 'string' ? new RegExp(check.log) : check.log;
+    const reader = createLogReader(options.logPath, options.logOffset);
+    return async () => (reader().some((line) => pattern.test(line)) ? true : 'no matching log line yet');
+  }
+  return async () => {
+    const code = await runCommand(check.command, { cwd: service.cwd, env: { ...process.env, ...service.env } as Record<string, string>, timeoutMs: 5000 });
+    return code === 0 ? true : `command exited ${code}`;
+  };
+}
+
+/** Returns the complete lines appended to a file since the last call, starting at `offset`. */
+export function createLogReader(path: string, offset: number): () => string[] {
+  let position = offset;
+  let partial = '';
+  return () => {
+    let size: number;
+    try {
+      size = statSync(path).size;
+    } catch {
+      return [];
+    }
+    if (size <= position) return [];
+    const buffer = Buffer.alloc(size - position);
+    const fd = openSync(path, 'r');
+    try {
+      readSync(fd, buffer, 0, buffer.length, position);
+    } finally {
+      closeSync(fd);
+    }
+    position = size;
+    const lines = (partial + buffer.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    return lines;
+  };
+}

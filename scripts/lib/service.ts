@@ -1,0 +1,195 @@
+// The Service type users write, its defaults, and validation of a whole services array (pure).
+
+/** How to tell that a service is ready to be depended on. */
+export type ReadinessCheck =
+  /** A TCP connection to 127.0.0.1:port is accepted. */
+  | { tcp: number; host?: string }
+  /** An HTTP(S) GET answers with a status in [min, max] (default 200-399). */
+  | { http: string; status?: [number, number] }
+  /** A line written to the service's log since this start matches the pattern. */
+  | { log: string | RegExp }
+  /** A command (run in the service's cwd and env) exits 0. */
+  | { command: string | string[] };
+
+/** One service as declared in the SERVICES array. Only name and command are required. */
+export interface Service {
+  /** Unique name: letters, digits, '.', '_' and '-'. Names the log and PID files. */
+  name: string;
+  /** A shell command line (run with /bin/sh -c), or an argv array run without a shell. */
+  command: string | string[];
+  /** One line shown by `status --verbose` and `help`. */
+  description?: string;
+  /** Working directory, relative to the repository root unless absolute. Default: the repository root. */
+  cwd?: string;
+  /** Extra environment variables. PYTHONUNBUFFERED=1 is set unless you set it here. */
+  env?: Record<string, string>;
+  /** Port or ports the service listens on (127.0.0.1). A declared port implies a TCP readiness check. */
+  port?: number | number[];
+  /** Services that must be ready before this one starts (and that are stopped after it). */
+  dependsOn?: string[];
+  /** Group name(s), so `up <group>` selects every member. */
+  group?: string | string[];
+  /** Readiness check; default: TCP on the first port, or "still alive after settleMs" without a port. */
+  ready?: ReadinessCheck;
+  /** How long readiness may take before the start counts as failed, in ms. Default 30000. */
+  readyTimeout?: number;
+  /** Without a port or check: how long the process must stay alive to count as started, in ms. Default 300. */
+  settleMs?: number;
+  /** How long `down` waits after the stop signal before SIGKILL, in ms. Default 10000. */
+  stopTimeout?: number;
+  /** The signal `down` sends first. Default SIGTERM. */
+  stopSignal?: NodeJS.Signals;
+}
+
+/** A Service with every default applied: what the engine works from. */
+export interface ResolvedService {
+  name: string;
+  command: string | string[];
+  description: string;
+  cwd: string;
+  env: Record<string, string>;
+  ports: number[];
+  dependsOn: string[];
+  groups: string[];
+  ready: ReadinessCheck | undefined;
+  readyTimeout: number;
+  settleMs: number;
+  stopTimeout: number;
+  stopSignal: NodeJS.Signals;
+}
+
+export const defaults = {
+  readyTimeout: 30_000,
+  settleMs: 300,
+  stopTimeout: 10_000,
+  stopSignal: 'SIGTERM' as NodeJS.Signals,
+};
+
+const stopSignals = new Set(['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGKILL']);
+const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+function asList<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** Applies defaults; `root` is the absolute directory relative cwd values resolve against. */
+export function withDefaults(service: Service, root: string, joinPath: (a: string, b: string) => string): ResolvedService {
+  const ports = asList(service.port);
+  const ready = service.ready ?? (ports.length > 0 ? { tcp: ports[0]! } : undefined);
+  return {
+    name: service.name,
+    command: service.command,
+    description: service.description ?? '',
+    cwd: service.cwd === undefined ? root : joinPath(root, service.cwd),
+    env: { PYTHONUNBUFFERED: '1', ...service.env },
+    ports,
+    dependsOn: service.dependsOn ?? [],
+    groups: asList(service.group),
+    ready,
+    readyTimeout: service.readyTimeout ?? defaults.readyTimeout,
+    settleMs: service.settleMs ?? defaults.settleMs,
+    stopTimeout: service.stopTimeout ?? defaults.stopTimeout,
+    stopSignal: service.stopSignal ?? defaults.stopSignal,
+  };
+}
+
+/**
+ * Every problem in a services array, one sentence each naming the subject and the fix.
+ * tsx does not type-check, so shapes are checked here too: a wrong type must not reach a spawn.
+ */
+export function validateServices(services: unknown, source: string): string[] {
+  if (!Array.isArray(services)) return [`${source} must export SERVICES as an array of services`];
+  if (services.length === 0) return [`${source} declares no services; add at least one to the SERVICES array`];
+  const problems: string[] = [];
+  const names = new Set<string>();
+  const groups = new Set<string>();
+  const portOwners = new Map<number, string>();
+
+  services.forEach((entry: unknown, index) => {
+    if (typeof entry !== 'object' || entry === null) {
+      problems.push(`entry ${index + 1} of SERVICES in ${source} is not an object`);
+      return;
+    }
+    const service = entry as Record<string, unknown>;
+    const name = service.name;
+    if (typeof name !== 'string' || !namePattern.test(name)) {
+      problems.push(`entry ${index + 1} of SERVICES in ${source} needs a name of letters, digits, '.', '_' or '-' (got ${JSON.stringify(name)})`);
+      return;
+    }
+    const label = `service "${name}"`;
+    if (name === 'all') problems.push(`${label}: "all" is reserved for selecting every service; rename it`);
+    if (names.has(name)) problems.push(`${label} is declared twice in ${source}; give each service a unique name`);
+    names.add(name);
+
+    const command = service.command;
+    const commandOk =
+      (typeof command === 'string' && command.trim() !== '') ||
+      (Array.isArray(command) && command.length > 0 && command.every((part) => typeof part === 'string') && command[0] !== '');
+    if (!commandOk) problems.push(`${label} has an empty command; set command to a shell string or a non-empty argv array`);
+
+    for (const port of asList(service.port as number | number[] | undefined)) {
+      if (!Number.isInteger(port) || port < 1 || port > 65535) {
+        problems.push(`${label} declares port ${JSON.stringify(port)}; a port is a whole number from 1 to 65535`);
+        continue;
+      }
+      const owner = portOwners.get(port);
+      if (owner !== undefined) problems.push(`${label} and service "${owner}" both declare port ${port}; give each its own port`);
+      else portOwners.set(port, name);
+    }
+
+    for (const field of ['readyTimeout', 'settleMs', 'stopTimeout'] as const) {
+      const value = service[field];
+      if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
+        problems.push(`${label}: ${field} must be a number of milliseconds, not ${JSON.stringify(value)}`);
+      }
+    }
+    if (service.stopSignal !== undefined && !stopSignals.has(String(service.stopSignal))) {
+      problems.push(`${label}: stopSignal ${JSON.stringify(service.stopSignal)} is not one of ${[...stopSignals].join(', ')}`);
+    }
+    if (service.env !== undefined) {
+      const env = service.env;
+      const envOk = typeof env === 'object' && env !== null && Object.values(env).every((value) => typeof value === 'string');
+      if (!envOk) problems.push(`${label}: env must map names to strings (quote numbers, e.g. PORT: "8080")`);
+    }
+    if (service.dependsOn !== undefined && !(Array.isArray(service.dependsOn) && service.dependsOn.every((dep) => typeof dep === 'string'))) {
+      problems.push(`${label}: dependsOn must be an array of service names`);
+    }
+    for (const group of asList(service.group as string | string[] | undefined)) {
+      if (typeof group !== 'string' || !namePattern.test(group)) problems.push(`${label}: group ${JSON.stringify(group)} is not a valid name`);
+      else groups.add(group);
+    }
+    if (service.ready !== undefined) problems.push(...validateReadiness(service.ready, label));
+  });
+
+  for (const group of groups) {
+    if (names.has(group)) problems.push(`group "${group}" has the same name as a service; rename one so "up ${group}" is not ambiguous`);
+    if (group === 'all') problems.push(`group "all" is reserved for selecting every service; rename it`);
+  }
+  for (const entry of services as Array<Record<string, unknown>>) {
+    if (typeof entry?.name !== 'string' || !Array.isArray(entry.dependsOn)) continue;
+    for (const dependency of entry.dependsOn) {
+      if (typeof dependency !== 'string') continue;
+      if (dependency === entry.name) problems.push(`service "${entry.name}" depends on itself; remove "${dependency}" from its dependsOn`);
+      else if (!names.has(dependency)) {
+        problems.push(`service "${entry.name}" depends on "${dependency}", which is not defined in ${source}; add it or fix the name`);
+      }
+    }
+  }
+  return problems;
+}
+
+function validateReadiness(ready: unknown, label: string): string[] {
+  if (typeof ready !== 'object' || ready === null) return [`${label}: ready must be an object such as { tcp: 8080 } or { http: "http://127.0.0.1:8080/health" }`];
+  const check = ready as Record<string, unknown>;
+  const kinds = ['tcp', 'http', 'log', 'command'].filter((kind) => kind in check);
+  if (kinds.length !== 1) return [`${label}: ready needs exactly one of tcp, http, log or command`];
+  if ('tcp' in check && !(Number.isInteger(check.tcp) && (check.tcp as number) > 0 && (check.tcp as number) < 65536)) {
+    return [`${label}: ready.tcp must be a port number`];
+  }
+  if ('http' in check && (typeof check.http !== 'string' || !/^https?:\/\//.test(check.http))) {
+    return [`${label}: ready.http must be a URL starting with http:// or https://`];
+  }
+  if ('log' in check && !(typeof check.log === 'string' || check.log instanceof RegExp)) return [`${label}: ready.log must be a string or a RegExp`];
+  return [];
+}

@@ -1,0 +1,128 @@
+// `down`: stop a selection, dependents before what they depend on, in parallel wherever the graph allows.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Context } from './config.ts';
+import { dependentsOutside, selectServices, stopOrder } from './graph.ts';
+import { readPidFile, removePidFile, type PidRecord } from './pidfile.ts';
+import { defaults, type ResolvedService } from './service.ts';
+import { liveMembers, terminateService } from './terminate.ts';
+import { formatDuration } from './ui.ts';
+
+export interface DownOptions {
+  /** SIGKILL at once (--force). */
+  force?: boolean;
+  /** Checked while waiting: true escalates to SIGKILL now (a second Ctrl-C). */
+  killNow?: () => boolean;
+}
+
+/** What happened to one service during `down`. */
+export type StopResult =
+  | { name: string; outcome: 'stopped' | 'killed'; ms: number; pid: number }
+  | { name: string; outcome: 'not-running'; stalePid?: number }
+  | { name: string; outcome: 'failed'; reason: string };
+
+/** What `down` works on: a declared service, or a PID file whose service was removed from SERVICES. */
+interface StopTarget {
+  name: string;
+  dependsOn: string[];
+  stopSignal: NodeJS.Signals;
+  stopTimeout: number;
+  record: PidRecord | undefined;
+  undeclared: boolean;
+}
+
+/** Stops the selection (only it: dependents outside it are named, not stopped). The caller holds the lock. */
+export async function down(context: Context, words: string[], options: DownOptions = {}): Promise<StopResult[]> {
+  const { services } = context;
+  const names = selectServices(services, words);
+  // Every PID file is read before anything is signalled: an unreadable one stops the command unchanged.
+  const byName = new Map(services.map((service) => [service.name, service]));
+  const targets = stopOrder(services, names).map((name) => declaredTarget(context, byName.get(name)!));
+  if (words.length === 0 || words.includes('all')) targets.unshift(...undeclaredTargets(context));
+
+  const width = Math.max(...targets.map((target) => target.name.length));
+  const finished = new Map<string, Promise<StopResult>>();
+  for (const target of targets) {
+    const dependents = targets.filter((other) => other.dependsOn.includes(target.name) && finished.has(other.name));
+    const result = Promise.all(dependents.map((dependent) => finished.get(dependent.name)!)).then(() => stopOne(context, target, options));
+    finished.set(target.name, result.then((outcome) => (report(context, outcome, width, target.undeclared), outcome)));
+  }
+  const results = await Promise.all(targets.map((target) => finished.get(target.name)!));
+  await warnAboutDependents(context, names);
+  return results;
+}
+
+function declaredTarget(context: Context, service: ResolvedService): StopTarget {
+  return {
+    name: service.name,
+    dependsOn: service.dependsOn,
+    stopSignal: service.stopSignal,
+    stopTimeout: service.stopTimeout,
+    record: readPidFile(context.stateDir, service.name),
+    undeclared: false,
+  };
+}
+
+/** PID files of services no longer in SERVICES: `down` (all) still stops them, so nothing is orphaned by an edit. */
+function undeclaredTargets(context: Context): StopTarget[] {
+  const declared = new Set(context.services.map((service) => service.name));
+  let files: string[];
+  try {
+    files = readdirSync(join(context.stateDir, '.pids'));
+  } catch {
+    return [];
+  }
+  return files
+    .filter((file) => file.endsWith('.pid') && !declared.has(file.slice(0, -4)))
+    .map((file) => {
+      const name = file.slice(0, -4);
+      return { name, dependsOn: [], stopSignal: defaults.stopSignal, stopTimeout: defaults.stopTimeout, record: readPidFile(context.stateDir, name), undeclared: true };
+    });
+}
+
+async function stopOne(context: Context, target: StopTarget, options: DownOptions): Promise<StopResult> {
+  const { name, record } = target;
+  if (!record) return { name, outcome: 'not-running' };
+  const result = await terminateService(record, {
+    signal: options.force ? 'SIGKILL' : target.stopSignal,
+    timeoutMs: target.stopTimeout,
+    processes: context.processes,
+    killNow: options.killNow,
+  });
+  if (result.outcome === 'survived') {
+    const pids = result.survivors.map((survivor) => survivor.pid).join(', ');
+    return { name, outcome: 'failed', reason: `processes ${pids} survived SIGKILL (stuck in the kernel?); PID file kept` };
+  }
+  removePidFile(context.stateDir, name);
+  if (result.outcome === 'not-running') return { name, outcome: 'not-running', stalePid: record.pid };
+  return { name, outcome: result.outcome, ms: result.ms, pid: record.pid };
+}
+
+function report(context: Context, result: StopResult, width: number, undeclared: boolean): void {
+  const { ui } = context;
+  const name = result.name.padEnd(width);
+  const suffix = undeclared ? ' (no longer in SERVICES)' : '';
+  switch (result.outcome) {
+    case 'stopped':
+      ui.info(`${ui.mark('ok')} ${name}  stopped in ${formatDuration(result.ms)} (pid ${result.pid})${suffix}`);
+      return;
+    case 'killed':
+      ui.info(`${ui.mark('ok')} ${name}  killed after ${formatDuration(result.ms)} (pid ${result.pid})${suffix}`);
+      return;
+    case 'not-running':
+      ui.info(`${ui.mark('note')} ${name}  not running${result.stalePid ? ` (removed stale PID file of pid ${result.stalePid})` : ''}${suffix}`);
+      return;
+    case 'failed':
+      ui.error(`${ui.mark('fail')} ${name}  ${result.reason}${suffix}`);
+  }
+}
+
+/** A partial `down` can leave running services whose dependency is now gone: say so. */
+async function warnAboutDependents(context: Context, stopped: string[]): Promise<void> {
+  for (const [dependent, dependencies] of dependentsOutside(context.services, stopped)) {
+    const record = readPidFile(context.stateDir, dependent);
+    if (record && (await liveMembers(record, context.processes)).length > 0) {
+      context.ui.warn(`note: ${dependent} is still running and depends on ${dependencies.join(', ')}; stop it too with "down ${dependent}"`);
+    }
+  }
+}

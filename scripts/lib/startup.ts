@@ -1,0 +1,310 @@
+// The services this repository runs (edit SERVICES), and `up`: start a selection over its dependency graph.
+import { existsSync, statSync } from 'node:fs';
+import { displayPath, ensureStateDirs, logPath, type Context } from './config.ts';
+import { ManageError } from './errors.ts';
+import { withDependencies, selectServices, startOrder } from './graph.ts';
+import { isSameProcess, serviceMembers, type ProcessInfo } from './identity.ts';
+import { readLastLines } from './logfile.ts';
+import { readPidFile, removePidFile, writePidFile, type PidRecord } from './pidfile.ts';
+import { describeCheck, waitUntilReady, type ReadyResult } from './readiness.ts';
+import type { ResolvedService, Service } from './service.ts';
+import { spawnService, type ExitStatus } from './shell.ts';
+import { liveMembers, terminateService } from './terminate.ts';
+import { formatDuration } from './ui.ts';
+
+/**
+ * The services of this repository. Replace the demo entries with your own; see README.md "Adding a service".
+ * Relative `cwd` values resolve against the repository root.
+ */
+export const SERVICES = [
+  {
+    name: 'market-data',
+    description: 'Market-data relay: publishes price ticks over TCP',
+    command: 'node examples/demo/market-data.mjs',
+    env: { PORT: '7101' },
+    port: 7101,
+    group: 'relays',
+  },
+  {
+    name: 'signal',
+    description: 'Signal service: turns ticks into buy/sell signals',
+    command: 'node examples/demo/signal.mjs',
+    env: { PORT: '7102', MARKET_DATA_PORT: '7101' },
+    port: 7102,
+    dependsOn: ['market-data'],
+    group: 'relays',
+  },
+  {
+    name: 'execution',
+    description: 'Execution service: fills signals as simulated orders',
+    command: 'node examples/demo/execution.mjs',
+    env: { PORT: '7103', SIGNAL_PORT: '7102' },
+    port: 7103,
+    dependsOn: ['signal'],
+    ready: { http: 'http://127.0.0.1:7103/health' },
+  },
+  {
+    name: 'dashboard',
+    description: 'Dashboard: latest prices, orders and positions as JSON on http://127.0.0.1:7104/',
+    command: ['node', 'examples/demo/dashboard.mjs'],
+    env: { PORT: '7104', MARKET_DATA_PORT: '7101', EXECUTION_PORT: '7103' },
+    port: 7104,
+    dependsOn: ['market-data', 'execution'],
+    ready: { http: 'http://127.0.0.1:7104/health' },
+    stopTimeout: 5000,
+  },
+] satisfies Service[];
+
+export interface UpOptions {
+  /** Start in dependency order without waiting for readiness (--no-wait). */
+  noWait?: boolean;
+  /** Stop a stranger holding a declared port first (--force). */
+  force?: boolean;
+  /** Set by Ctrl-C: stop waiting and report what runs. */
+  interrupted?: () => boolean;
+}
+
+/** What happened to one service during `up`. */
+export type StartResult =
+  | { name: string; outcome: 'started'; pid: number; ms: number; waited: boolean }
+  | { name: string; outcome: 'running'; pid: number }
+  | { name: string; outcome: 'failed'; reason: string; logTail: string[]; pid?: number }
+  | { name: string; outcome: 'skipped'; dependency: string }
+  | { name: string; outcome: 'interrupted'; pid?: number };
+
+/** The current state of one service before `up` touches anything. */
+type Prior =
+  | { kind: 'none' }
+  | { kind: 'running'; record: PidRecord }
+  | { kind: 'stale'; record: PidRecord }
+  | { kind: 'leftovers'; record: PidRecord; members: ProcessInfo[] };
+
+/**
+ * Starts the selection and what it depends on; every service starts the moment its dependencies are ready.
+ * The caller holds the state-directory lock.
+ */
+export async function up(context: Context, words: string[], options: UpOptions = {}): Promise<StartResult[]> {
+  const { services, ui } = context;
+  const names = withDependencies(services, selectServices(services, words));
+  const order = startOrder(services, names);
+  const byName = new Map(services.map((service) => [service.name, service]));
+  ensureStateDirs(context);
+  const priors = await preflight(context, order.map((name) => byName.get(name)!), options);
+  await clearLeftovers(context, priors);
+
+  const width = Math.max(...order.map((name) => name.length));
+  const results = new Map<string, Promise<StartResult>>();
+  for (const name of order) {
+    const service = byName.get(name)!;
+    const dependencies = service.dependsOn.filter((dependency) => results.has(dependency));
+    const result = Promise.all(dependencies.map((dependency) => results.get(dependency)!)).then(async (before) => {
+      const blocked = before.find((result) => result.outcome !== 'started' && result.outcome !== 'running');
+      if (blocked) {
+        if (blocked.outcome === 'interrupted' || options.interrupted?.()) return { name, outcome: 'interrupted' } as const;
+        return { name, outcome: 'skipped', dependency: blocked.name } as const;
+      }
+      if (options.interrupted?.()) return { name, outcome: 'interrupted' } as const;
+      return startOne(context, service, priors.get(name)!, options);
+    });
+    results.set(name, result.then((outcome) => (report(context, outcome, width), outcome)));
+  }
+  const all = await Promise.all(order.map((name) => results.get(name)!));
+  ui.info(summarize(all));
+  return all;
+}
+
+/**
+ * Reads every PID file and checks every cwd and port before anything changes, so bad input changes nothing.
+ * Problems with ports held by other programs are collected and reported together.
+ */
+async function preflight(context: Context, services: ResolvedService[], options: UpOptions): Promise<Map<string, Prior>> {
+  const snapshot = await context.processes.list();
+  const priors = new Map<string, Prior>();
+  for (const service of services) {
+    const record = readPidFile(context.stateDir, service.name);
+    if (!record) {
+      priors.set(service.name, { kind: 'none' });
+      continue;
+    }
+    const members = serviceMembers(record, snapshot, context.processes.bootId);
+    const leader = members.find((member) => member.pid === record.pid);
+    if (leader && isSameProcess(record, leader, context.processes.bootId)) priors.set(service.name, { kind: 'running', record });
+    else if (members.length > 0) priors.set(service.name, { kind: 'leftovers', record, members });
+    else priors.set(service.name, { kind: 'stale', record });
+  }
+
+  const problems: string[] = [];
+  for (const service of services) {
+    const prior = priors.get(service.name)!;
+    if (prior.kind === 'running') continue;
+    if (!existsSync(service.cwd) || !statSync(service.cwd).isDirectory()) {
+      throw new ManageError(`the cwd of service "${service.name}", ${service.cwd}, is not a directory`, 1, 'create it or fix cwd in the SERVICES entry');
+    }
+    for (const port of service.ports) {
+      const holders = await context.processes.portHolders(port);
+      if (!holders.held) continue;
+      const ownLeftover = prior.kind === 'leftovers' && holders.pids.every((pid) => prior.members.some((member) => member.pid === pid));
+      if (ownLeftover && holders.pids.length > 0) continue;
+      const owner = await describeHolder(context, holders.pids, priors);
+      if (holders.unknown) {
+        problems.push(`port ${port} for "${service.name}" is held by a process this user cannot see; find it with "ss -ltnp" (as root) and stop it`);
+      } else if (owner.managed) {
+        problems.push(`port ${port} for "${service.name}" is held by ${owner.text}; fix the ports in the SERVICES array`);
+      } else if (options.force) {
+        await stopStranger(context, port, holders.pids, owner.text);
+      } else {
+        problems.push(`port ${port} for "${service.name}" is held by ${owner.text}, which manage.ts did not start; stop it, or run up --force`);
+      }
+    }
+  }
+  if (problems.length > 0) throw new ManageError(problems.join('\n'), 2, 'nothing was started');
+  return priors;
+}
+
+async function describeHolder(context: Context, pids: number[], priors: Map<string, Prior>): Promise<{ text: string; managed: boolean }> {
+  for (const [name, prior] of priors) {
+    if (prior.kind === 'running' && pids.some((pid) => pid === prior.record.pid)) return { text: `service "${name}" (pid ${prior.record.pid})`, managed: true };
+  }
+  const described = await Promise.all(pids.map(async (pid) => `pid ${pid} (${await context.processes.commandLine(pid)})`));
+  return { text: described.join(', '), managed: false };
+}
+
+/** --force: a stranger on our port gets SIGTERM, then SIGKILL after 5 s, and the user is told. */
+async function stopStranger(context: Context, port: number, pids: number[], description: string): Promise<void> {
+  for (const pid of pids) {
+    const info = await context.processes.get(pid);
+    if (!info) continue;
+    const result = await terminateService({ pid, startTime: info.startTime, startTicks: info.startTicks }, {
+      signal: 'SIGTERM',
+      timeoutMs: 5000,
+      processes: context.processes,
+    });
+    context.ui.info(`${context.ui.mark('note')} --force: stopped ${description}, which held port ${port} (${result.outcome})`);
+  }
+}
+
+/** Stale PID files are removed and leftovers of a dead leader stopped, before new starts. Both are reported. */
+async function clearLeftovers(context: Context, priors: Map<string, Prior>): Promise<void> {
+  for (const [name, prior] of priors) {
+    if (prior.kind === 'stale') {
+      removePidFile(context.stateDir, name);
+      context.ui.info(`${context.ui.mark('note')} ${name}: removed stale PID file (pid ${prior.record.pid} is gone)`);
+    }
+    if (prior.kind === 'leftovers') {
+      await terminateService(prior.record, { signal: 'SIGTERM', timeoutMs: 5000, processes: context.processes });
+      removePidFile(context.stateDir, name);
+      context.ui.info(`${context.ui.mark('note')} ${name}: stopped ${prior.members.length} leftover process(es) of a previous run whose leader had exited`);
+    }
+  }
+}
+
+async function startOne(context: Context, service: ResolvedService, prior: Prior, options: UpOptions): Promise<StartResult> {
+  const { name } = service;
+  const path = logPath(context, name);
+  if (prior.kind === 'running') {
+    if (options.noWait) return { name, outcome: 'running', pid: prior.record.pid };
+    const ready = await waitUntilReady(service, {
+      alive: async () => (await liveMembers(prior.record, context.processes)).length > 0,
+      logPath: path,
+      logOffset: 0,
+      stop: options.interrupted,
+    });
+    return ready.ready ? { name, outcome: 'running', pid: prior.record.pid } : await failStart(context, service, prior.record, ready, 0);
+  }
+
+  const command = typeof service.command === 'string' ? service.command : service.command.join(' ');
+  context.ui.detail(`starting ${name}: ${command} (cwd ${displayPath(service.cwd)})`);
+  const spawned = await spawnService({
+    command: service.command,
+    cwd: service.cwd,
+    env: { ...(process.env as Record<string, string>), ...service.env },
+    logPath: path,
+    header: `=== ${new Date().toISOString()} manage.ts up ${name}: ${command}`,
+  }).catch((error: unknown) => error as Error);
+  if (spawned instanceof Error) return { name, outcome: 'failed', reason: spawned.message, logTail: [] };
+
+  const info = await context.processes.get(spawned.pid);
+  const record: PidRecord = {
+    service: name,
+    pid: spawned.pid,
+    pgid: spawned.pid,
+    startTime: info?.startTime ?? Date.now(),
+    startTicks: info?.startTicks,
+    bootId: context.processes.bootId,
+    startedAt: new Date().toISOString(),
+    command,
+  };
+  writePidFile(context.stateDir, record);
+  if (options.noWait) return { name, outcome: 'started', pid: spawned.pid, ms: 0, waited: false };
+
+  const ready = await waitUntilReady(service, { exited: spawned.exited, logPath: path, logOffset: spawned.logOffset, stop: options.interrupted });
+  if (ready.ready) return { name, outcome: 'started', pid: spawned.pid, ms: ready.ms, waited: true };
+  return failStart(context, service, record, ready, spawned.logOffset);
+}
+
+/** A start that exited or timed out leaves nothing behind: its group is stopped and its PID file removed. */
+async function failStart(
+  context: Context,
+  service: ResolvedService,
+  record: PidRecord,
+  ready: Exclude<ReadyResult, { ready: true }>,
+  logOffset: number,
+): Promise<StartResult> {
+  const { name } = service;
+  if (ready.reason === 'interrupted') return { name, outcome: 'interrupted', pid: record.pid };
+  await terminateService(record, { signal: service.stopSignal, timeoutMs: Math.min(service.stopTimeout, 5000), processes: context.processes });
+  removePidFile(context.stateDir, name);
+  const reason =
+    ready.reason === 'exited'
+      ? describeExit(ready.status, ready.ms)
+      : `not ready after ${formatDuration(ready.ms)} (waiting for ${describeCheck(service.ready, service.settleMs)}: ${ready.lastCheck}); stopped it`;
+  return { name, outcome: 'failed', reason, logTail: readLastLines(logPath(context, name), 10, { from: logOffset }), pid: record.pid };
+}
+
+/** "exited with code 1", "command not found (exit 127)", "killed by SIGSEGV", with when. */
+export function describeExit(status: ExitStatus, ms: number): string {
+  const after = `${formatDuration(ms)} after start`;
+  if (status.signal) return `killed by ${status.signal} ${after}`;
+  if (status.code === 127) return `command not found (exit 127) ${after}`;
+  if (status.code === 126) return `command not executable (exit 126) ${after}`;
+  if (status.code === null) return `exited ${after}`;
+  return `exited with code ${status.code} ${after}`;
+}
+
+function report(context: Context, result: StartResult, width: number): void {
+  const { ui } = context;
+  const name = result.name.padEnd(width);
+  switch (result.outcome) {
+    case 'started':
+      ui.info(`${ui.mark('ok')} ${name}  ${result.waited ? `ready in ${formatDuration(result.ms)}` : 'started (not waiting for readiness)'} (pid ${result.pid})`);
+      return;
+    case 'running':
+      ui.info(`${ui.mark('note')} ${name}  already running (pid ${result.pid})`);
+      return;
+    case 'skipped':
+      ui.error(`${ui.mark('skip')} ${name}  skipped (dependency ${result.dependency} failed)`);
+      return;
+    case 'interrupted':
+      ui.warn(`${ui.mark('skip')} ${name}  ${result.pid ? `interrupted while waiting; left running (pid ${result.pid})` : 'not started (interrupted)'}`);
+      return;
+    case 'failed':
+      ui.error(`${ui.mark('fail')} ${name}  ${result.reason}`);
+      if (result.logTail.length > 0) {
+        ui.error(`    last lines of ${displayPath(logPath(context, result.name))}:`);
+        for (const line of result.logTail) ui.error(`    | ${line}`);
+      }
+  }
+}
+
+/** "3 started, 1 already running, 1 failed, 2 skipped". */
+export function summarize(results: StartResult[]): string {
+  const count = (outcome: StartResult['outcome']): number => results.filter((result) => result.outcome === outcome).length;
+  const parts: Array<[number, string]> = [
+    [count('started'), 'started'],
+    [count('running'), 'already running'],
+    [count('failed'), 'failed'],
+    [count('skipped'), 'skipped'],
+    [count('interrupted'), 'interrupted'],
+  ];
+  return parts.filter(([number]) => number > 0).map(([number, label]) => `${number} ${label}`).join(', ');
+}

@@ -1,0 +1,58 @@
+// Stopping one started service: signal its whole process group, wait, escalate to SIGKILL, confirm nothing is left.
+import { serviceMembers, type ProcessInfo, type RecordedIdentity } from './identity.ts';
+import { now, pollUntil } from './poll.ts';
+import type { ProcessSource } from './processes.ts';
+import { signalGroup } from './shell.ts';
+
+export interface TerminateOptions {
+  signal: NodeJS.Signals;
+  timeoutMs: number;
+  processes: ProcessSource;
+  /** Checked while waiting: true means escalate to SIGKILL now (--force, a second Ctrl-C). */
+  killNow?: () => boolean;
+  /** How long to wait for the kernel after SIGKILL before reporting survivors. */
+  killWaitMs?: number;
+}
+
+/** `stopped`: left on the stop signal; `killed`: needed SIGKILL; `not-running`: nothing of it was alive. */
+export type TerminateResult =
+  | { outcome: 'stopped' | 'killed'; ms: number }
+  | { outcome: 'not-running' }
+  | { outcome: 'survived'; ms: number; survivors: ProcessInfo[] };
+
+const pollIntervalMs = 20;
+
+/** The live members of the service's session and group, from a fresh snapshot (the identity check). */
+export async function liveMembers(record: RecordedIdentity, processes: ProcessSource): Promise<ProcessInfo[]> {
+  return serviceMembers(record, await processes.list(), processes.bootId);
+}
+
+/**
+ * Sends `signal` once to every process group of the service, then polls until no member is left, and
+ * escalates to SIGKILL after the timeout. Membership is re-read from a fresh snapshot before every signal,
+ * so a recycled PID is never signalled.
+ */
+export async function terminateService(record: RecordedIdentity, options: TerminateOptions): Promise<TerminateResult> {
+  const started = now();
+  const first = await liveMembers(record, options.processes);
+  if (first.length === 0) return { outcome: 'not-running' };
+
+  const forced = options.signal === 'SIGKILL' || options.killNow?.() === true;
+  signalGroups(first, forced ? 'SIGKILL' : options.signal);
+  const gone = async (): Promise<true | undefined> => ((await liveMembers(record, options.processes)).length === 0 ? true : undefined);
+  if (!forced) {
+    const left = await pollUntil(gone, { timeoutMs: options.timeoutMs, intervalMs: pollIntervalMs, stop: options.killNow });
+    if (left) return { outcome: 'stopped', ms: now() - started };
+    const remaining = await liveMembers(record, options.processes);
+    if (remaining.length === 0) return { outcome: 'stopped', ms: now() - started };
+    signalGroups(remaining, 'SIGKILL');
+  }
+  const dead = await pollUntil(gone, { timeoutMs: options.killWaitMs ?? 5000, intervalMs: pollIntervalMs });
+  if (dead) return { outcome: 'killed', ms: now() - started };
+  return { outcome: 'survived', ms: now() - started, survivors: await liveMembers(record, options.processes) };
+}
+
+/** One signal per process group: members that started their own group inside the session get theirs too. */
+function signalGroups(members: ProcessInfo[], signal: NodeJS.Signals): void {
+  for (const pgid of new Set(members.map((member) => member.pgid))) signalGroup(pgid, signal);
+}

@@ -1,0 +1,74 @@
+// Terminal output: colours and symbols only on a TTY without NO_COLOR, quiet and verbose levels.
+import pc from 'picocolors';
+
+export type Colors = ReturnType<typeof pc.createColors>;
+
+export interface Ui {
+  readonly color: Colors;
+  /** Colours and symbols are on. */
+  readonly rich: boolean;
+  readonly verbose: boolean;
+  /** Normal progress lines, silenced by --quiet. */
+  info(line: string): void;
+  /** Only with --verbose. */
+  detail(line: string): void;
+  /** Always shown, on stdout: results the user asked for (status tables, log lines, JSON). */
+  result(line: string): void;
+  /** Always shown, on stderr. */
+  warn(line: string): void;
+  error(line: string): void;
+  /** `ok` or `fail` marks, as symbols on a TTY and words in a pipe. */
+  mark(kind: 'ok' | 'fail' | 'skip' | 'note'): string;
+}
+
+export interface UiOptions {
+  quiet?: boolean;
+  verbose?: boolean;
+  noColor?: boolean;
+  isTty?: boolean;
+  env?: NodeJS.ProcessEnv;
+  write?: (line: string) => void;
+  writeError?: (line: string) => void;
+}
+
+export function createUi(options: UiOptions = {}): Ui {
+  const env = options.env ?? process.env;
+  const isTty = options.isTty ?? Boolean(process.stdout.isTTY);
+  const noColorEnv = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+  const rich = isTty && !options.noColor && !noColorEnv;
+  const color = pc.createColors(rich);
+  const write = options.write ?? ((line: string) => process.stdout.write(line + '\n'));
+  const writeError = options.writeError ?? ((line: string) => process.stderr.write(line + '\n'));
+  const marks = {
+    ok: rich ? color.green('✓') : 'ok',
+    fail: rich ? color.red('✗') : 'FAILED',
+    skip: rich ? color.yellow('-') : 'skipped',
+    note: rich ? color.dim('·') : 'note',
+  };
+  return {
+    color,
+    rich,
+    verbose: Boolean(options.verbose),
+    info: (line) => {
+      if (!options.quiet) write(line);
+    },
+    detail: (line) => {
+      if (options.verbose && !options.quiet) write(line);
+    },
+    result: write,
+    warn: (line) => writeError(rich ? color.yellow(line) : line),
+    error: (line) => writeError(rich ? color.red(line) : line),
+    mark: (kind) => marks[kind],
+  };
+}
+
+/** "850 ms", "3.2 s", "4m 05s", "2h 10m", "3d 4h": durations as people read them. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const seconds = Math.floor(ms / 1000);
+  const [days, hours, minutes, rest] = [Math.floor(seconds / 86400), Math.floor(seconds / 3600) % 24, Math.floor(seconds / 60) % 60, seconds % 60];
+  if (days > 0) return `${days}d ${hours}h`;
+  if (hours > 0) return `${hours}h ${String(minutes).padStart(2, '0')}m`;
+  return `${minutes}m ${String(rest).padStart(2, '0')}s`;
+}

@@ -1,0 +1,37 @@
+#!/bin/sh
+":" //; exec node --no-warnings=ExperimentalWarning --import "$(dirname "$(readlink -f "$0")")/../node_modules/tsx/dist/loader.mjs" "$(readlink -f "$0")" "$@"
+// manage.ts: the entry point. Parses argv against the command registry and owns the one catch that maps
+// errors to exit codes (0 ok, 1 usage or configuration, 2 a service operation failed, 130 interrupted).
+import { parseCommandLine } from './lib/cli.ts';
+import { commands, createUiFor, dispatch } from './lib/commands.ts';
+import { ExitCode, ManageError } from './lib/errors.ts';
+import { createUi } from './lib/ui.ts';
+
+async function main(argv: string[]): Promise<number> {
+  let ui = createUi();
+  try {
+    const invocation = parseCommandLine(argv, commands);
+    ui = createUiFor(invocation);
+    return await dispatch(invocation, ui);
+  } catch (error) {
+    if (error instanceof ManageError) {
+      ui.error(`error: ${error.message}`);
+      if (error.hint) ui.error(error.hint);
+      return error.exitCode;
+    }
+    ui.error(`unexpected error (a bug in manage.ts, please report it):\n${(error as Error).stack ?? String(error)}`);
+    return ExitCode.failed;
+  }
+}
+
+// A reader that goes away (manage.ts logs | head) is a normal end, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(ExitCode.ok);
+  throw error;
+});
+
+const code = await main(process.argv.slice(2));
+// Exit explicitly: keep-alive sockets of HTTP readiness checks must not hold the manager for seconds.
+// Output still buffered for a slow reader is written first.
+if (process.stdout.writableLength > 0) await new Promise((resolve) => process.stdout.once('drain', resolve));
+process.exit(code);
