@@ -1,0 +1,89 @@
+// A throwaway stack for integration tests: its own state directory, services, and cleanup of every process.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Context } from '../../scripts/lib/config.ts';
+import { ProcSource, PsSource, type ProcessSource } from '../../scripts/lib/processes.ts';
+import { withDefaults, type Service } from '../../scripts/lib/service.ts';
+import { createUi } from '../../scripts/lib/ui.ts';
+import { pollUntil } from '../../scripts/lib/poll.ts';
+
+export const fixtures = join(import.meta.dirname, '..', 'fixtures');
+export const serverFixture = join(fixtures, 'server.mjs');
+
+export interface TestStack {
+  context: Context;
+  output: string[];
+  errors: string[];
+  /** Every process on the machine started by this stack (found by the marker in its environment). */
+  processes(): number[];
+  cleanup(): Promise<void>;
+}
+
+/** Every service gets MANAGE_TEST_MARKER in its env, so the test finds all it started, grandchildren too. */
+export function createStack(services: Service[], options: { source?: 'proc' | 'ps' } = {}): TestStack {
+  const stateDir = mkdtempSync(join(tmpdir(), 'manage-test-'));
+  const marker = randomUUID();
+  const output: string[] = [];
+  const errors: string[] = [];
+  const marked = services.map((service) => ({ ...service, env: { ...service.env, MANAGE_TEST_MARKER: marker } }));
+  const processes: ProcessSource = options.source === 'ps' ? new PsSource() : new ProcSource();
+  const context: Context = {
+    root: stateDir,
+    stateDir,
+    logDir: join(stateDir, 'logs'),
+    servicesFile: join(stateDir, 'services.ts'),
+    services: marked.map((service) => withDefaults(service, stateDir, (base, path) => join(base, path))),
+    processes,
+    ui: createUi({ isTty: false, write: (line) => output.push(line), writeError: (line) => errors.push(line) }),
+  };
+  const started = (): number[] => markedProcesses(marker);
+  return {
+    context,
+    output,
+    errors,
+    processes: started,
+    async cleanup() {
+      for (const pid of started()) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+      await pollUntil(() => (started().length === 0 ? true : undefined), { timeoutMs: 5000, intervalMs: 20 });
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Live (non-zombie) processes whose environment carries the marker. */
+export function markedProcesses(marker: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const state = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0];
+      if (state === 'Z' || state === 'X') continue;
+      if (readFileSync(`/proc/${entry}/environ`, 'utf8').includes(`MANAGE_TEST_MARKER=${marker}`)) pids.push(Number(entry));
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  return pids;
+}
+
+/** Whether a PID is a live (non-zombie) process, read from /proc. */
+export function isRunning(pid: number): boolean {
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    return state !== undefined && state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+export function node(...args: string[]): string[] {
+  return [process.execPath, ...args];
+}

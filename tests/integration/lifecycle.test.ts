@@ -1,0 +1,224 @@
+// up, status and down on real processes: dependency order, readiness, group shutdown, escalation, no orphans.
+import { existsSync, readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { pidFilePath, readPidFile } from '../../scripts/lib/pidfile.ts';
+import { down } from '../../scripts/lib/shutdown.ts';
+import { up } from '../../scripts/lib/startup.ts';
+import { collectStatus } from '../../scripts/lib/status.ts';
+import { freePorts } from '../helpers/ports.ts';
+import { createStack, isRunning, node, serverFixture, type TestStack } from '../helpers/stack.ts';
+
+let stack: TestStack | undefined;
+afterEach(async () => {
+  const leftovers = stack?.processes() ?? [];
+  await stack?.cleanup();
+  stack = undefined;
+  expect(leftovers, 'processes the test left running').toEqual([]);
+});
+
+function logOf(stack: TestStack, name: string): string {
+  return readFileSync(`${stack.context.logDir}/${name}.log`, 'utf8');
+}
+
+describe('up and down', () => {
+  it('starts a chain in dependency order, only after each dependency listens, and stops it completely', async () => {
+    const [a, b, c] = await freePorts(3);
+    stack = createStack([
+      { name: 'web', command: node(serverFixture), env: { PORT: String(c) }, port: c, dependsOn: ['api'] },
+      { name: 'api', command: node(serverFixture), env: { PORT: String(b), LISTEN_DELAY_MS: '300' }, port: b, dependsOn: ['db'] },
+      { name: 'db', command: node(serverFixture), env: { PORT: String(a), LISTEN_DELAY_MS: '300' }, port: a },
+    ]);
+    const results = await up(stack.context, []);
+    expect(results.map((result) => [result.name, result.outcome])).toEqual([
+      ['db', 'started'],
+      ['api', 'started'],
+      ['web', 'started'],
+    ]);
+    // Each header line records when the service was spawned; each "listening" line when it was ready.
+    const spawnedAt = (name: string): number => Date.parse(/^=== (\S+)/m.exec(logOf(stack!, name))![1]!);
+    const listeningAt = (name: string): number => Date.parse(/^(\S+) INFO {2}listening/m.exec(logOf(stack!, name))![1]!);
+    expect(spawnedAt('api')).toBeGreaterThanOrEqual(listeningAt('db'));
+    expect(spawnedAt('web')).toBeGreaterThanOrEqual(listeningAt('api'));
+
+    const status = await collectStatus(stack.context, []);
+    expect(status.summary).toEqual({ total: 3, running: 3, stopped: 0, dead: 0 });
+    for (const service of status.services) expect(service.ports).toEqual([{ port: expect.any(Number), listening: true, heldBy: 'service' }]);
+    const pids = stack.processes();
+    expect(pids.length).toBe(3);
+
+    const stopped = await down(stack.context, []);
+    expect(stopped.map((result) => [result.name, result.outcome])).toEqual([
+      ['web', 'stopped'],
+      ['api', 'stopped'],
+      ['db', 'stopped'],
+    ]);
+    expect(pids.filter(isRunning)).toEqual([]);
+    expect(existsSync(pidFilePath(stack.context.stateDir, 'db'))).toBe(false);
+    expect((await collectStatus(stack.context, [])).summary.stopped).toBe(3);
+  });
+
+  it('leaves no child of a shell wrapper alive, even one in its own process group', async () => {
+    const [port] = await freePorts(1);
+    // bash's `set -m` puts each background job in a process group of its own, inside the service's session.
+    stack = createStack([
+      { name: 'wrapper', command: ['bash', '-c', `set -m; "${process.execPath}" "${serverFixture}" & sleep 1000 & wait`], env: { PORT: String(port) }, port },
+    ]);
+    expect((await up(stack.context, []))[0]!.outcome).toBe('started');
+    const before = stack.processes();
+    expect(before.length).toBe(3);
+    const groups = new Set(before.map((pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[2]));
+    expect(groups.size).toBeGreaterThan(1);
+
+    const [result] = await down(stack.context, []);
+    expect(result!.outcome).toBe('stopped');
+    expect(before.filter(isRunning)).toEqual([]);
+  });
+
+  it('keeps waiting for children that outlive their leader', async () => {
+    stack = createStack([
+      // sh dies on SIGTERM at once; its child needs 400 ms more.
+      { name: 'lingering', command: `"${process.execPath}" "${serverFixture}" & wait`, env: { EXIT_DELAY_MS: '400' } },
+    ]);
+    await up(stack.context, []);
+    const before = stack.processes();
+    const [result] = await down(stack.context, []);
+    expect(result!.outcome).toBe('stopped');
+    expect(result!.outcome === 'stopped' && result!.ms).toBeGreaterThanOrEqual(350);
+    expect(before.filter(isRunning)).toEqual([]);
+  });
+
+  it('escalates to SIGKILL after the stop timeout for a service that ignores SIGTERM', async () => {
+    stack = createStack([{ name: 'stubborn', command: node(serverFixture), env: { IGNORE_SIGTERM: '1' }, stopTimeout: 500 }]);
+    await up(stack.context, []);
+    const [result] = await down(stack.context, []);
+    expect(result!.outcome).toBe('killed');
+    expect(result!.outcome === 'killed' && result!.ms).toBeGreaterThanOrEqual(500);
+    expect(logOf(stack, 'stubborn')).toContain('ignoring SIGTERM');
+  });
+
+  it('kills at once with force', async () => {
+    stack = createStack([{ name: 'stubborn', command: node(serverFixture), env: { IGNORE_SIGTERM: '1' }, stopTimeout: 30_000 }]);
+    await up(stack.context, []);
+    const [result] = await down(stack.context, [], { force: true });
+    expect(result!.outcome).toBe('killed');
+    expect(logOf(stack, 'stubborn')).not.toContain('ignoring SIGTERM');
+  });
+
+  it('stops independent services in parallel, so two stubborn ones take one timeout', async () => {
+    stack = createStack([
+      { name: 'one', command: node(serverFixture), env: { IGNORE_SIGTERM: '1' }, stopTimeout: 1000 },
+      { name: 'two', command: node(serverFixture), env: { IGNORE_SIGTERM: '1' }, stopTimeout: 1000 },
+    ]);
+    await up(stack.context, []);
+    const results = await down(stack.context, []);
+    expect(results.map((result) => result.outcome)).toEqual(['killed', 'killed']);
+    // Stopped one after the other, the second SIGTERM would come a whole stop timeout after the first.
+    const sigtermAt = (name: string): number => Date.parse(/^(\S+) INFO {2}ignoring SIGTERM/m.exec(logOf(stack!, name))![1]!);
+    expect(Math.abs(sigtermAt('one') - sigtermAt('two'))).toBeLessThan(500);
+  });
+
+  it('leaves a running service alone on a second up', async () => {
+    const [port] = await freePorts(1);
+    stack = createStack([{ name: 'api', command: node(serverFixture), env: { PORT: String(port) }, port }]);
+    const [first] = await up(stack.context, []);
+    const [second] = await up(stack.context, []);
+    expect(second).toEqual({ name: 'api', outcome: 'running', pid: first!.outcome === 'started' ? first!.pid : -1 });
+    expect(stack.processes().length).toBe(1);
+    await down(stack.context, []);
+  });
+});
+
+describe('failures during up', () => {
+  it('reports a service that exits at once with its exit code and log, and skips its dependents', async () => {
+    const [port] = await freePorts(1);
+    stack = createStack([
+      { name: 'broken', command: 'echo "config file missing" >&2; exit 3' },
+      { name: 'needs-broken', command: node(serverFixture), dependsOn: ['broken'] },
+      { name: 'unrelated', command: node(serverFixture), env: { PORT: String(port) }, port },
+    ]);
+    const results = await up(stack.context, []);
+    expect(results).toContainEqual(expect.objectContaining({ name: 'broken', outcome: 'failed', reason: expect.stringMatching(/^exited with code 3/) }));
+    expect(results.find((result) => result.name === 'broken')).toMatchObject({ logTail: ['config file missing'] });
+    expect(results).toContainEqual({ name: 'needs-broken', outcome: 'skipped', dependency: 'broken' });
+    expect(results).toContainEqual(expect.objectContaining({ name: 'unrelated', outcome: 'started' }));
+    expect(readPidFile(stack.context.stateDir, 'broken')).toBeUndefined();
+    expect(stack.errors.join('\n')).toContain('| config file missing');
+    await down(stack.context, []);
+  });
+
+  it('says "command not found" for a missing binary, and "cannot execute" for a missing argv[0]', async () => {
+    stack = createStack([
+      { name: 'typo', command: 'no-such-binary-xyz --serve' },
+      { name: 'argv', command: ['/no/such/binary'] },
+    ]);
+    const results = await up(stack.context, []);
+    expect(results[0]).toMatchObject({ outcome: 'failed', reason: expect.stringContaining('command not found') });
+    expect(results[1]).toMatchObject({ outcome: 'failed', reason: expect.stringContaining('cannot execute "/no/such/binary"') });
+  });
+
+  it('stops a service that never becomes ready by its deadline', async () => {
+    const [port] = await freePorts(1);
+    stack = createStack([{ name: 'silent', command: node(serverFixture), port, readyTimeout: 400 }]);
+    const [result] = await up(stack.context, []);
+    expect(result).toMatchObject({ outcome: 'failed', reason: expect.stringContaining(`not ready after`) });
+    expect(result).toMatchObject({ reason: expect.stringContaining(`tcp 127.0.0.1:${port}`) });
+    expect(stack.processes()).toEqual([]);
+    expect(readPidFile(stack.context.stateDir, 'silent')).toBeUndefined();
+  });
+
+  it('refuses to start on a port held by a stranger, names it, and changes nothing', async () => {
+    const [port, other] = await freePorts(2);
+    stack = createStack([
+      { name: 'squatter', command: node(serverFixture), env: { PORT: String(port) }, port: other },
+      { name: 'api', command: node(serverFixture), env: { PORT: String(port) }, port },
+    ]);
+    // The squatter is started as "api" would be, but on api's port and outside the selection.
+    await up(stack.context, ['squatter'], { noWait: true });
+    const squatter = readPidFile(stack.context.stateDir, 'squatter')!;
+    await expect.poll(() => stack!.context.processes.portHolders(port)).toMatchObject({ held: true });
+    const failure = up(stack.context, ['api']);
+    await expect(failure).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining(`port ${port} for "api" is held by`) });
+    expect(readPidFile(stack.context.stateDir, 'api')).toBeUndefined();
+
+    const forced = await up(stack.context, ['api'], { force: true });
+    expect(forced[0]!.outcome).toBe('started');
+    expect(isRunning(squatter.pid)).toBe(false);
+    expect(stack.output.join('\n')).toContain(`--force: stopped pid ${squatter.pid}`);
+    await down(stack.context, []);
+  });
+});
+
+describe('readiness checks', () => {
+  it('waits for an HTTP status in range, a log line, and a command', async () => {
+    const [httpPort, logPort] = await freePorts(2);
+    stack = createStack([
+      { name: 'http', command: node(serverFixture), env: { PORT: String(httpPort), LISTEN_DELAY_MS: '200' }, ready: { http: `http://127.0.0.1:${httpPort}/health` } },
+      { name: 'logline', command: node(serverFixture), env: { PORT: String(logPort), LISTEN_DELAY_MS: '200' }, ready: { log: /listening on \d+/ } },
+      { name: 'cmd', command: node(serverFixture), ready: { command: `test -n "$MANAGE_TEST_MARKER"` }, dependsOn: ['http', 'logline'] },
+    ]);
+    const results = await up(stack.context, []);
+    expect(results.map((result) => result.outcome)).toEqual(['started', 'started', 'started']);
+    for (const result of results.slice(0, 2)) expect(result.outcome === 'started' && result.ms).toBeGreaterThanOrEqual(150);
+    await down(stack.context, []);
+  });
+
+  it('fails an HTTP check whose status stays out of range', async () => {
+    const [port] = await freePorts(1);
+    stack = createStack([
+      { name: 'unhealthy', command: node(serverFixture), env: { PORT: String(port), HTTP_STATUS: '503' }, ready: { http: `http://127.0.0.1:${port}/` }, readyTimeout: 500 },
+    ]);
+    const [result] = await up(stack.context, []);
+    expect(result).toMatchObject({ outcome: 'failed', reason: expect.stringContaining('HTTP 503') });
+  });
+
+  it('does not count log lines from an earlier run', async () => {
+    stack = createStack([{ name: 'once', command: node(serverFixture), ready: { log: 'running without a port' }, readyTimeout: 3000 }]);
+    await up(stack.context, []);
+    await down(stack.context, []);
+    stack.context.services[0]!.ready = { log: 'running without a port', } ;
+    stack.context.services[0]!.command = 'sleep 100';
+    stack.context.services[0]!.readyTimeout = 400;
+    const [result] = await up(stack.context, []);
+    expect(result!.outcome).toBe('failed');
+  });
+});
