@@ -20,6 +20,8 @@ export interface WaitOptions {
   /** Log bytes before this offset were written before this start and never count for a log check. */
   logOffset: number;
   stop?: () => boolean;
+  /** True when one of the service's own processes listens on the port; without it, any listener counts. */
+  ownsPort?: (port: number) => Promise<boolean>;
 }
 
 /** A readable description of a check, for progress and failure messages. */
@@ -76,7 +78,12 @@ function createProbe(service: ResolvedService, options: WaitOptions): () => Prom
     return async () => (now() >= readyAt ? true : 'settling');
   }
   if ('tcp' in check) {
-    return async () => ((await isAccepting(check.tcp, check.host ?? '127.0.0.1', 1000)) ? true : `nothing accepts on port ${check.tcp}`);
+    return async () => {
+      if (!(await isAccepting(check.tcp, check.host ?? '127.0.0.1', 1000))) return `nothing accepts on port ${check.tcp}`;
+      // Something else answering on the port (a stranger that bound it first) is not this service being ready.
+      if (options.ownsPort && !(await options.ownsPort(check.tcp))) return `port ${check.tcp} accepts, but not from a process of ${service.name}`;
+      return true;
+    };
   }
   if ('http' in check) {
     const [min, max] = check.status ?? [200, 399];

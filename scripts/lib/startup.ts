@@ -9,7 +9,7 @@ import { readPidFile, removePidFile, writePidFile, type PidRecord } from './pidf
 import { describeCheck, waitUntilReady, type ReadyResult } from './readiness.ts';
 import type { ResolvedService, Service } from './service.ts';
 import { spawnService, type ExitStatus } from './shell.ts';
-import { liveMembers, terminateService } from './terminate.ts';
+import { liveMembers, terminateProcess, terminateService } from './terminate.ts';
 import { formatDuration } from './ui.ts';
 
 /**
@@ -174,12 +174,13 @@ async function stopStranger(context: Context, port: number, pids: number[], desc
   for (const pid of pids) {
     const info = await context.processes.get(pid);
     if (!info) continue;
-    const result = await terminateService({ pid, startTime: info.startTime, startTicks: info.startTicks }, {
-      signal: 'SIGTERM',
-      timeoutMs: 5000,
-      processes: context.processes,
-    });
-    context.ui.info(`${context.ui.mark('note')} --force: stopped ${description}, which held port ${port} (${result.outcome})`);
+    const identity = { pid, startTime: info.startTime, startTicks: info.startTicks, bootId: context.processes.bootId };
+    const result = await terminateProcess(identity, { signal: 'SIGTERM', timeoutMs: 5000, processes: context.processes });
+    if (result.outcome === 'survived') {
+      throw new ManageError(`--force could not stop ${description} on port ${port}: it survived SIGKILL`, 2, 'stop it by hand');
+    }
+    const how = result.outcome === 'killed' ? 'killed' : 'stopped';
+    context.ui.info(`${context.ui.mark('note')} --force: ${how} ${description}, which held port ${port}`);
   }
 }
 
@@ -208,6 +209,7 @@ async function startOne(context: Context, service: ResolvedService, prior: Prior
       logPath: path,
       logOffset: 0,
       stop: options.interrupted,
+      ownsPort: (port) => ownsPort(context, prior.record, port),
     });
     return ready.ready ? { name, outcome: 'running', pid: prior.record.pid } : await failStart(context, service, prior.record, ready, 0);
   }
@@ -237,9 +239,21 @@ async function startOne(context: Context, service: ResolvedService, prior: Prior
   writePidFile(context.stateDir, record);
   if (options.noWait) return { name, outcome: 'started', pid: spawned.pid, ms: 0, waited: false };
 
-  const ready = await waitUntilReady(service, { exited: spawned.exited, logPath: path, logOffset: spawned.logOffset, stop: options.interrupted });
+  const ready = await waitUntilReady(service, {
+    exited: spawned.exited,
+    logPath: path,
+    logOffset: spawned.logOffset,
+    stop: options.interrupted,
+    ownsPort: (port) => ownsPort(context, record, port),
+  });
   if (ready.ready) return { name, outcome: 'started', pid: spawned.pid, ms: ready.ms, waited: true };
   return failStart(context, service, record, ready, spawned.logOffset);
+}
+
+async function ownsPort(context: Context, record: PidRecord, port: number): Promise<boolean> {
+  const members = await liveMembers(record, context.processes);
+  const states = await context.processes.portStates([port], members.map((member) => member.pid));
+  return states.get(port) === 'own';
 }
 
 /** A start that exited or timed out leaves nothing behind: its group is stopped and its PID file removed. */

@@ -1,8 +1,8 @@
 // Stopping one started service: signal its whole process group, wait, escalate to SIGKILL, confirm nothing is left.
-import { serviceMembers, type ProcessInfo, type RecordedIdentity } from './identity.ts';
+import { isAlive, isSameProcess, serviceMembers, type ProcessInfo, type RecordedIdentity } from './identity.ts';
 import { now, pollUntil } from './poll.ts';
 import type { ProcessSource } from './processes.ts';
-import { signalGroup } from './shell.ts';
+import { signalGroup, signalProcess } from './shell.ts';
 
 export interface TerminateOptions {
   signal: NodeJS.Signals;
@@ -32,24 +32,46 @@ export async function liveMembers(record: RecordedIdentity, processes: ProcessSo
  * escalates to SIGKILL after the timeout. Membership is re-read from a fresh snapshot before every signal,
  * so a recycled PID is never signalled.
  */
-export async function terminateService(record: RecordedIdentity, options: TerminateOptions): Promise<TerminateResult> {
+export function terminateService(record: RecordedIdentity, options: TerminateOptions): Promise<TerminateResult> {
+  return terminate(() => liveMembers(record, options.processes), signalGroups, options);
+}
+
+/**
+ * Stops one process that is not ours to treat as a group (a stranger on a declared port, for --force):
+ * only it is signalled, and only while it is still the process that was identified.
+ */
+export function terminateProcess(identity: RecordedIdentity, options: TerminateOptions): Promise<TerminateResult> {
+  const live = async (): Promise<ProcessInfo[]> => {
+    const current = await options.processes.get(identity.pid);
+    return current && isAlive(current) && isSameProcess(identity, current, options.processes.bootId) ? [current] : [];
+  };
+  const signalEach = (members: ProcessInfo[], signal: NodeJS.Signals): void => members.forEach((member) => signalProcess(member.pid, signal));
+  return terminate(live, signalEach, options);
+}
+
+/** Signal, poll until nothing is left, escalate to SIGKILL; `live` is re-read before every signal. */
+async function terminate(
+  live: () => Promise<ProcessInfo[]>,
+  send: (members: ProcessInfo[], signal: NodeJS.Signals) => void,
+  options: TerminateOptions,
+): Promise<TerminateResult> {
   const started = now();
-  const first = await liveMembers(record, options.processes);
+  const first = await live();
   if (first.length === 0) return { outcome: 'not-running' };
 
   const forced = options.signal === 'SIGKILL' || options.killNow?.() === true;
-  signalGroups(first, forced ? 'SIGKILL' : options.signal);
-  const gone = async (): Promise<true | undefined> => ((await liveMembers(record, options.processes)).length === 0 ? true : undefined);
+  send(first, forced ? 'SIGKILL' : options.signal);
+  const gone = async (): Promise<true | undefined> => ((await live()).length === 0 ? true : undefined);
   if (!forced) {
     const left = await pollUntil(gone, { timeoutMs: options.timeoutMs, intervalMs: pollIntervalMs, stop: options.killNow });
     if (left) return { outcome: 'stopped', ms: now() - started };
-    const remaining = await liveMembers(record, options.processes);
+    const remaining = await live();
     if (remaining.length === 0) return { outcome: 'stopped', ms: now() - started };
-    signalGroups(remaining, 'SIGKILL');
+    send(remaining, 'SIGKILL');
   }
   const dead = await pollUntil(gone, { timeoutMs: options.killWaitMs ?? 5000, intervalMs: pollIntervalMs });
   if (dead) return { outcome: 'killed', ms: now() - started };
-  return { outcome: 'survived', ms: now() - started, survivors: await liveMembers(record, options.processes) };
+  return { outcome: 'survived', ms: now() - started, survivors: await live() };
 }
 
 /** One signal per process group: members that started their own group inside the session get theirs too. */

@@ -189,6 +189,19 @@ describe('failures during up', () => {
 });
 
 describe('readiness checks', () => {
+  it('does not count a stranger answering on the port as the service being ready', async () => {
+    const [port] = await freePorts(1);
+    stack = createStack([
+      { name: 'stranger', command: node(serverFixture), env: { PORT: String(port) } },
+      { name: 'api', command: node(serverFixture), ready: { tcp: port }, readyTimeout: 400 },
+    ]);
+    await up(stack.context, ['stranger'], { noWait: true });
+    await expect.poll(() => stack!.context.processes.portHolders(port)).toMatchObject({ held: true });
+    const [result] = await up(stack.context, ['api']);
+    expect(result).toMatchObject({ outcome: 'failed', reason: expect.stringContaining(`port ${port} accepts, but not from a process of api`) });
+    await down(stack.context, []);
+  });
+
   it('waits for an HTTP status in range, a log line, and a command', async () => {
     const [httpPort, logPort] = await freePorts(2);
     stack = createStack([
