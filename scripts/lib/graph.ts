@@ -75,7 +75,8 @@ export function withDependencies(nodes: GraphNode[], names: string[]): string[] 
 export function startOrder(nodes: GraphNode[], names: string[]): string[] {
   const selected = new Set(names);
   const chosen = nodes.filter((node) => selected.has(node.name));
-  const waitingOn = new Map(chosen.map((node) => [node.name, node.dependsOn.filter((dep) => selected.has(dep)).length]));
+  // A dependency listed twice is still one edge.
+  const waitingOn = new Map(chosen.map((node) => [node.name, new Set(node.dependsOn.filter((dep) => selected.has(dep))).size]));
   const order: string[] = [];
   while (order.length < chosen.length) {
     const next = chosen.find((node) => waitingOn.get(node.name) === 0 && !order.includes(node.name));

@@ -23,16 +23,19 @@ export function readLastLines(path: string, count: number, range: LineRange = {}
   try {
     const size = Math.min(fstatSync(fd).size, range.to ?? Number.POSITIVE_INFINITY);
     let start = size;
-    let text = '';
-    // Read backwards in chunks until enough newlines are in hand.
-    while (start > from && countNewlines(text) <= count && size - start < maxBytes) {
+    const chunks: Buffer[] = [];
+    let newlines = 0;
+    // Read backwards in chunks until enough newlines are in hand; decode once, so a character split across
+    // two chunks stays whole.
+    while (start > from && newlines <= count && size - start < maxBytes) {
       const length = Math.min(64 * 1024, start - from);
       start -= length;
       const buffer = Buffer.alloc(length);
       readSync(fd, buffer, 0, length, start);
-      text = buffer.toString('utf8') + text;
+      chunks.unshift(buffer);
+      newlines += countNewlines(buffer);
     }
-    return lastLines(text, count);
+    return lastLines(Buffer.concat(chunks).toString('utf8'), count);
   } finally {
     closeSync(fd);
   }
@@ -45,8 +48,8 @@ export function lastLines(text: string, count: number): string[] {
   return lines.slice(-count);
 }
 
-function countNewlines(text: string): number {
+function countNewlines(buffer: Buffer): number {
   let count = 0;
-  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) count++;
+  for (let index = buffer.indexOf(10); index !== -1; index = buffer.indexOf(10, index + 1)) count++;
   return count;
 }

@@ -122,11 +122,7 @@ export function validateServices(services: unknown, source: string): string[] {
     if (names.has(name)) problems.push(`${label} is declared twice in ${source}; give each service a unique name`);
     names.add(name);
 
-    const command = service.command;
-    const commandOk =
-      (typeof command === 'string' && command.trim() !== '') ||
-      (Array.isArray(command) && command.length > 0 && command.every((part) => typeof part === 'string') && command[0] !== '');
-    if (!commandOk) problems.push(`${label} has an empty command; set command to a shell string or a non-empty argv array`);
+    if (!isRunnableCommand(service.command)) problems.push(`${label} has an empty command; set command to a shell string or a non-empty argv array`);
 
     for (const port of asList(service.port as number | number[] | undefined)) {
       if (!Number.isInteger(port) || port < 1 || port > 65535) {
@@ -141,7 +137,7 @@ export function validateServices(services: unknown, source: string): string[] {
     for (const field of ['readyTimeout', 'settleMs', 'stopTimeout'] as const) {
       const value = service[field];
       if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
-        problems.push(`${label}: ${field} must be a number of milliseconds, not ${JSON.stringify(value)}`);
+        problems.push(`${label}: ${field} must be a number of milliseconds, not ${typeof value === 'number' ? String(value) : JSON.stringify(value)}`);
       }
     }
     if (service.stopSignal !== undefined && !stopSignals.has(String(service.stopSignal))) {
@@ -179,6 +175,12 @@ export function validateServices(services: unknown, source: string): string[] {
   return problems;
 }
 
+/** A non-blank shell string, or a non-empty argv array of strings whose program is named. */
+function isRunnableCommand(command: unknown): boolean {
+  if (typeof command === 'string') return command.trim() !== '';
+  return Array.isArray(command) && command.length > 0 && command.every((part) => typeof part === 'string') && command[0] !== '';
+}
+
 function validateReadiness(ready: unknown, label: string): string[] {
   if (typeof ready !== 'object' || ready === null) return [`${label}: ready must be an object such as { tcp: 8080 } or { http: "http://127.0.0.1:8080/health" }`];
   const check = ready as Record<string, unknown>;
@@ -191,5 +193,8 @@ function validateReadiness(ready: unknown, label: string): string[] {
     return [`${label}: ready.http must be a URL starting with http:// or https://`];
   }
   if ('log' in check && !(typeof check.log === 'string' || check.log instanceof RegExp)) return [`${label}: ready.log must be a string or a RegExp`];
+  if ('command' in check && !isRunnableCommand(check.command)) {
+    return [`${label}: ready.command must be a shell string or a non-empty argv array of strings`];
+  }
   return [];
 }
