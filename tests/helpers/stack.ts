@@ -1,7 +1,7 @@
 // A throwaway stack for integration tests: its own state directory, services, and cleanup of every process.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../../scripts/lib/config.ts';
 import { ProcSource, PsSource, type ProcessSource } from '../../scripts/lib/processes.ts';
@@ -34,7 +34,7 @@ export function createStack(services: Service[], options: { source?: 'proc' | 'p
     stateDir,
     logDir: join(stateDir, 'logs'),
     servicesFile: join(stateDir, 'services.ts'),
-    services: marked.map((service) => withDefaults(service, stateDir, (base, path) => join(base, path))),
+    services: marked.map((service) => withDefaults(service, stateDir, (base, path) => resolve(base, path))),
     processes,
     ui: createUi({ isTty: false, write: (line) => output.push(line), writeError: (line) => errors.push(line) }),
   };
