@@ -155,3 +155,40 @@ teardown() {
   [ "$(head -1 "$MANAGE_STATE_DIR/.pids/db.pid")" != "$before" ]
   ! is_running "$before"
 }
+
+@test "Ctrl-C during up stops waiting, keeps started services with their PID files, exits 130" {
+  export API_LISTEN_DELAY_MS=30000
+  "$MANAGE" up > "$BATS_TEST_TMPDIR/up.out" 2>&1 3>&- &
+  local manager=$!
+  wait_until test -e "$MANAGE_STATE_DIR/.pids/api.pid"
+  kill -INT "$manager"
+  local code=0
+  wait "$manager" || code=$?
+  [ "$code" -eq 130 ]
+  grep -q "interrupted: no longer waiting" "$BATS_TEST_TMPDIR/up.out"
+  grep -Eq "api +interrupted while waiting; left running \(pid [0-9]+\)" "$BATS_TEST_TMPDIR/up.out"
+  grep -Eq "worker +not started \(interrupted\)" "$BATS_TEST_TMPDIR/up.out"
+  run "$MANAGE" status
+  [[ "$output" =~ db\ +RUNNING ]]
+  [[ "$output" =~ api\ +RUNNING ]]
+  [[ "$output" =~ worker\ +STOPPED ]]
+  [ ! -e "$MANAGE_STATE_DIR/.pids/manage.lock" ]
+}
+
+@test "a second Ctrl-C during down kills at once" {
+  cat > "$BATS_TEST_TMPDIR/stubborn.mjs" <<JS
+export const SERVICES = [{ name: 'stubborn', command: ['$(command -v node)', '$ROOT/tests/fixtures/server.mjs'],
+  env: { IGNORE_SIGTERM: '1', MANAGE_TEST_MARKER: '$STACK_MARKER' }, stopTimeout: 60000 }];
+JS
+  export MANAGE_SERVICES_FILE="$BATS_TEST_TMPDIR/stubborn.mjs"
+  "$MANAGE" up -q
+  "$MANAGE" down > "$BATS_TEST_TMPDIR/down.out" 2>&1 3>&- &
+  local manager=$!
+  wait_until grep -q "ignoring SIGTERM" "$MANAGE_STATE_DIR/logs/stubborn.log"
+  kill -INT "$manager"
+  wait_until grep -q "press Ctrl-C again" "$BATS_TEST_TMPDIR/down.out"
+  kill -INT "$manager"
+  wait "$manager"
+  grep -Eq "stubborn +killed after" "$BATS_TEST_TMPDIR/down.out"
+  [ -z "$(stack_pids)" ]
+}
