@@ -60,14 +60,14 @@ export function upExitCode(results: StartResult[], interrupted: boolean): number
   return results.some((result) => result.outcome === 'failed' || result.outcome === 'skipped') ? ExitCode.failed : ExitCode.ok;
 }
 
-async function runDown(context: Context, words: string[], invocation: Invocation): Promise<number> {
+async function runDown(context: Context, words: string[], invocation: Invocation, restarting = false): Promise<number> {
   let killNow = false;
   const restore = onInterrupt((count) => {
     if (count === 1) context.ui.warn('stopping gracefully; press Ctrl-C again to kill at once');
     else killNow = true;
   });
   try {
-    const results = await down(context, words, { force: Boolean(invocation.options.force), killNow: () => killNow });
+    const results = await down(context, words, { force: Boolean(invocation.options.force), killNow: () => killNow, warnAboutDependents: !restarting });
     return downExitCode(results);
   } finally {
     restore();
@@ -115,7 +115,7 @@ export const commands: Command[] = [
     needsServices: true,
     run: (context, invocation) =>
       withLock(context, 'restart', async () => {
-        const stopped = await runDown(context, invocation.words, { ...invocation, options: {} });
+        const stopped = await runDown(context, invocation.words, { ...invocation, options: {} }, true);
         if (stopped !== ExitCode.ok) return stopped;
         return runUp(context, invocation.words, invocation);
       }),

@@ -46,6 +46,7 @@ export function logPath(context: Pick<Context, 'logDir'>, service: string): stri
 /** A path as the user reads it: relative to the current directory when that is shorter. */
 export function displayPath(path: string): string {
   const fromHere = relative(process.cwd(), path);
+  if (fromHere === '') return '.';
   return fromHere.length < path.length && !fromHere.startsWith('../../') ? fromHere : path;
 }
 

@@ -13,6 +13,8 @@ export interface DownOptions {
   force?: boolean;
   /** Checked while waiting: true escalates to SIGKILL now (a second Ctrl-C). */
   killNow?: () => boolean;
+  /** Name running dependents left without a stopped dependency (default true; restart brings it back). */
+  warnAboutDependents?: boolean;
 }
 
 /** What happened to one service during `down`. */
@@ -48,7 +50,7 @@ export async function down(context: Context, words: string[], options: DownOptio
     finished.set(target.name, result.then((outcome) => (report(context, outcome, width, target.undeclared), outcome)));
   }
   const results = await Promise.all(targets.map((target) => finished.get(target.name)!));
-  await warnAboutDependents(context, names);
+  if (options.warnAboutDependents !== false) await warnAboutDependents(context, names);
   return results;
 }
 

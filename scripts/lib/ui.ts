@@ -64,8 +64,9 @@ export function createUi(options: UiOptions = {}): Ui {
 
 /** "850 ms", "3.2 s", "4m 05s", "2h 10m", "3d 4h": durations as people read them. */
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  // Bounds sit where rounding would carry into the next unit ("1000 ms", "60.0 s").
+  if (ms < 999.5) return `${Math.round(ms)} ms`;
+  if (ms < 59_950) return `${(ms / 1000).toFixed(1)} s`;
   const seconds = Math.floor(ms / 1000);
   const [days, hours, minutes, rest] = [Math.floor(seconds / 86400), Math.floor(seconds / 3600) % 24, Math.floor(seconds / 60) % 60, seconds % 60];
   if (days > 0) return `${days}d ${hours}h`;
