@@ -67,7 +67,7 @@ export function formatDuration(ms: number): string {
   // Bounds sit where rounding would carry into the next unit ("1000 ms", "60.0 s").
   if (ms < 999.5) return `${Math.round(ms)} ms`;
   if (ms < 59_950) return `${(ms / 1000).toFixed(1)} s`;
-  const seconds = Math.floor(ms / 1000);
+  const seconds = Math.round(ms / 1000);
   const [days, hours, minutes, rest] = [Math.floor(seconds / 86400), Math.floor(seconds / 3600) % 24, Math.floor(seconds / 60) % 60, seconds % 60];
   if (days > 0) return `${days}d ${hours}h`;
   if (hours > 0) return `${hours}h ${String(minutes).padStart(2, '0')}m`;
