@@ -19,6 +19,8 @@ export interface WaitOptions {
   logPath: string;
   /** Log bytes before this offset were written before this start and never count for a log check. */
   logOffset: number;
+  /** The service's environment, for a command check. */
+  env: Record<string, string>;
   stop?: () => boolean;
   /** True when one of the service's own processes listens on the port; without it, any listener counts. */
   ownsPort?: (port: number) => Promise<boolean>;
@@ -103,7 +105,7 @@ function createProbe(service: ResolvedService, options: WaitOptions): () => Prom
     return async () => (reader().some((line) => pattern.test(line)) ? true : 'no matching log line yet');
   }
   return async () => {
-    const code = await runCommand(check.command, { cwd: service.cwd, env: { ...process.env, ...service.env } as Record<string, string>, timeoutMs: 5000 });
+    const code = await runCommand(check.command, { cwd: service.cwd, env: options.env, timeoutMs: 5000 });
     return code === 0 ? true : `command exited ${code}`;
   };
 }

@@ -23,6 +23,8 @@ export interface Service {
   cwd?: string;
   /** Extra environment variables. PYTHONUNBUFFERED=1 is set unless you set it here. */
   env?: Record<string, string>;
+  /** A dotenv file (relative to the repository root) read at each start; `env` wins over it. */
+  envFile?: string;
   /** Port or ports the service listens on (127.0.0.1). A declared port implies a TCP readiness check. */
   port?: number | number[];
   /** Services that must be ready before this one starts (and that are stopped after it). */
@@ -48,6 +50,8 @@ export interface ResolvedService {
   description: string;
   cwd: string;
   env: Record<string, string>;
+  /** Absolute path of the dotenv file, if any. */
+  envFile: string | undefined;
   ports: number[];
   dependsOn: string[];
   groups: string[];
@@ -83,6 +87,7 @@ export function withDefaults(service: Service, root: string, joinPath: (a: strin
     description: service.description ?? '',
     cwd: service.cwd === undefined ? root : joinPath(root, service.cwd),
     env: { PYTHONUNBUFFERED: '1', ...service.env },
+    envFile: service.envFile === undefined ? undefined : joinPath(root, service.envFile),
     ports,
     dependsOn: service.dependsOn ?? [],
     groups: asList(service.group),
@@ -147,6 +152,9 @@ export function validateServices(services: unknown, source: string): string[] {
       const env = service.env;
       const envOk = typeof env === 'object' && env !== null && Object.values(env).every((value) => typeof value === 'string');
       if (!envOk) problems.push(`${label}: env must map names to strings (quote numbers, e.g. PORT: "8080")`);
+    }
+    if (service.envFile !== undefined && (typeof service.envFile !== 'string' || service.envFile.trim() === '')) {
+      problems.push(`${label}: envFile must be a path such as ".env" or "config/api.env"`);
     }
     if (service.dependsOn !== undefined && !(Array.isArray(service.dependsOn) && service.dependsOn.every((dep) => typeof dep === 'string'))) {
       problems.push(`${label}: dependsOn must be an array of service names`);

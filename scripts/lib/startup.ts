@@ -1,5 +1,6 @@
 // The services this repository runs (edit SERVICES), and `up`: start a selection over its dependency graph.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import { displayPath, ensureStateDirs, logPath, type Context } from './config.ts';
 import { ManageError } from './errors.ts';
 import { withDependencies, selectServices, startOrder } from './graph.ts';
@@ -89,8 +90,8 @@ export async function up(context: Context, words: string[], options: UpOptions =
   const order = startOrder(services, names);
   const byName = new Map(services.map((service) => [service.name, service]));
   ensureStateDirs(context);
-  const priors = await preflight(context, order.map((name) => byName.get(name)!), options);
-  await clearLeftovers(context, priors);
+  const plans = await preflight(context, order.map((name) => byName.get(name)!), options);
+  await clearLeftovers(context, plans);
 
   const width = Math.max(...order.map((name) => name.length));
   const results = new Map<string, Promise<StartResult>>();
@@ -104,7 +105,7 @@ export async function up(context: Context, words: string[], options: UpOptions =
         return { name, outcome: 'skipped', dependency: blocked.name } as const;
       }
       if (options.interrupted?.()) return { name, outcome: 'interrupted' } as const;
-      return startOne(context, service, priors.get(name)!, options);
+      return startOne(context, service, plans.get(name)!, options);
     });
     results.set(name, result.then((outcome) => (report(context, outcome, width), outcome)));
   }
@@ -113,29 +114,27 @@ export async function up(context: Context, words: string[], options: UpOptions =
   return all;
 }
 
+/** What up will do for one service, decided before anything changes. */
+interface Plan {
+  prior: Prior;
+  /** The environment to start with: manage.ts's own, then the env file, then `env`. */
+  env: Record<string, string>;
+}
+
 /**
- * Reads every PID file and checks every cwd and port before anything changes, so bad input changes nothing.
- * Problems with ports held by other programs are collected and reported together.
+ * Reads every PID file and env file and checks every cwd and port before anything changes, so bad input
+ * changes nothing. Ports held by other programs are reported together; with --force they are freed only
+ * once every other check has passed.
  */
-async function preflight(context: Context, services: ResolvedService[], options: UpOptions): Promise<Map<string, Prior>> {
+async function preflight(context: Context, services: ResolvedService[], options: UpOptions): Promise<Map<string, Plan>> {
   const snapshot = await context.processes.list();
-  const priors = new Map<string, Prior>();
-  for (const service of services) {
-    const record = readPidFile(context.stateDir, service.name);
-    if (!record) {
-      priors.set(service.name, { kind: 'none' });
-      continue;
-    }
-    const members = serviceMembers(record, snapshot, context.processes.bootId);
-    const leader = members.find((member) => member.pid === record.pid);
-    if (leader && isSameProcess(record, leader, context.processes.bootId)) priors.set(service.name, { kind: 'running', record });
-    else if (members.length > 0) priors.set(service.name, { kind: 'leftovers', record, members });
-    else priors.set(service.name, { kind: 'stale', record });
-  }
+  const plans = new Map<string, Plan>();
+  for (const service of services) plans.set(service.name, { prior: priorState(context, service.name, snapshot), env: startEnvironment(service) });
 
   const problems: string[] = [];
+  const strangers: Array<{ port: number; pids: number[]; text: string }> = [];
   for (const service of services) {
-    const prior = priors.get(service.name)!;
+    const { prior } = plans.get(service.name)!;
     if (prior.kind === 'running') continue;
     if (!existsSync(service.cwd) || !statSync(service.cwd).isDirectory()) {
       throw new ManageError(`the cwd of service "${service.name}", ${service.cwd}, is not a directory`, 1, 'create it or fix cwd in the SERVICES entry');
@@ -143,27 +142,56 @@ async function preflight(context: Context, services: ResolvedService[], options:
     for (const port of service.ports) {
       const holders = await context.processes.portHolders(port);
       if (!holders.held) continue;
-      const ownLeftover = prior.kind === 'leftovers' && holders.pids.every((pid) => prior.members.some((member) => member.pid === pid));
-      if (ownLeftover && holders.pids.length > 0) continue;
-      const owner = await describeHolder(context, holders.pids, priors);
+      if (prior.kind === 'leftovers' && holders.pids.length > 0 && holders.pids.every((pid) => prior.members.some((member) => member.pid === pid))) continue;
+      const owner = await describeHolder(context, holders.pids, snapshot);
       if (holders.unknown) {
         problems.push(`port ${port} for "${service.name}" is held by a process this user cannot see; find it with "ss -ltnp" (as root) and stop it`);
       } else if (owner.managed) {
         problems.push(`port ${port} for "${service.name}" is held by ${owner.text}; fix the ports in the SERVICES array`);
       } else if (options.force) {
-        await stopStranger(context, port, holders.pids, owner.text);
+        strangers.push({ port, pids: holders.pids, text: owner.text });
       } else {
         problems.push(`port ${port} for "${service.name}" is held by ${owner.text}, which manage.ts did not start; stop it, or run up --force`);
       }
     }
   }
   if (problems.length > 0) throw new ManageError(problems.join('\n'), 2, 'nothing was started');
-  return priors;
+  for (const stranger of strangers) await stopStranger(context, stranger.port, stranger.pids, stranger.text);
+  return plans;
 }
 
-async function describeHolder(context: Context, pids: number[], priors: Map<string, Prior>): Promise<{ text: string; managed: boolean }> {
-  for (const [name, prior] of priors) {
-    if (prior.kind === 'running' && pids.some((pid) => pid === prior.record.pid)) return { text: `service "${name}" (pid ${prior.record.pid})`, managed: true };
+function priorState(context: Context, name: string, snapshot: ProcessInfo[]): Prior {
+  const record = readPidFile(context.stateDir, name);
+  if (!record) return { kind: 'none' };
+  const members = serviceMembers(record, snapshot, context.processes.bootId);
+  const leader = members.find((member) => member.pid === record.pid);
+  if (leader && isSameProcess(record, leader, context.processes.bootId)) return { kind: 'running', record };
+  if (members.length > 0) return { kind: 'leftovers', record, members };
+  return { kind: 'stale', record };
+}
+
+/** A missing or unreadable env file is a configuration error found before anything starts. */
+function startEnvironment(service: ResolvedService): Record<string, string> {
+  const fromFile: Record<string, string> = {};
+  if (service.envFile !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(service.envFile, 'utf8');
+    } catch (error) {
+      throw new ManageError(`cannot read the env file of service "${service.name}", ${service.envFile}: ${(error as Error).message}`, 1, 'create it or fix envFile in the SERVICES entry');
+    }
+    for (const [key, value] of Object.entries(parseEnv(text))) if (value !== undefined) fromFile[key] = value;
+  }
+  return { ...(process.env as Record<string, string>), ...fromFile, ...service.env };
+}
+
+/** Whether the holders of a port belong to any declared service (selected or not), described for the user. */
+async function describeHolder(context: Context, pids: number[], snapshot: ProcessInfo[]): Promise<{ text: string; managed: boolean }> {
+  for (const service of context.services) {
+    const record = readPidFile(context.stateDir, service.name);
+    if (!record) continue;
+    const members = serviceMembers(record, snapshot, context.processes.bootId);
+    if (members.some((member) => pids.includes(member.pid))) return { text: `service "${service.name}" (pid ${record.pid})`, managed: true };
   }
   const described = await Promise.all(pids.map(async (pid) => `pid ${pid} (${await context.processes.commandLine(pid)})`));
   return { text: described.join(', '), managed: false };
@@ -185,8 +213,8 @@ async function stopStranger(context: Context, port: number, pids: number[], desc
 }
 
 /** Stale PID files are removed and leftovers of a dead leader stopped, before new starts. Both are reported. */
-async function clearLeftovers(context: Context, priors: Map<string, Prior>): Promise<void> {
-  for (const [name, prior] of priors) {
+async function clearLeftovers(context: Context, plans: Map<string, Plan>): Promise<void> {
+  for (const [name, { prior }] of plans) {
     if (prior.kind === 'stale') {
       removePidFile(context.stateDir, name);
       context.ui.info(`${context.ui.mark('note')} ${name}: removed stale PID file (pid ${prior.record.pid} is gone)`);
@@ -199,7 +227,7 @@ async function clearLeftovers(context: Context, priors: Map<string, Prior>): Pro
   }
 }
 
-async function startOne(context: Context, service: ResolvedService, prior: Prior, options: UpOptions): Promise<StartResult> {
+async function startOne(context: Context, service: ResolvedService, { prior, env }: Plan, options: UpOptions): Promise<StartResult> {
   const { name } = service;
   const path = logPath(context, name);
   if (prior.kind === 'running') {
@@ -208,6 +236,7 @@ async function startOne(context: Context, service: ResolvedService, prior: Prior
       alive: async () => (await liveMembers(prior.record, context.processes)).length > 0,
       logPath: path,
       logOffset: 0,
+      env,
       stop: options.interrupted,
       ownsPort: (port) => ownsPort(context, prior.record, port),
     });
@@ -219,7 +248,7 @@ async function startOne(context: Context, service: ResolvedService, prior: Prior
   const spawned = await spawnService({
     command: service.command,
     cwd: service.cwd,
-    env: { ...(process.env as Record<string, string>), ...service.env },
+    env,
     logPath: path,
     header: `=== ${new Date().toISOString()} manage.ts up ${name}: ${command}`,
   }).catch((error: unknown) => error as Error);
@@ -243,6 +272,7 @@ async function startOne(context: Context, service: ResolvedService, prior: Prior
     exited: spawned.exited,
     logPath: path,
     logOffset: spawned.logOffset,
+    env,
     stop: options.interrupted,
     ownsPort: (port) => ownsPort(context, record, port),
   });

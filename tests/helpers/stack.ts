@@ -14,6 +14,8 @@ export const serverFixture = join(fixtures, 'server.mjs');
 
 export interface TestStack {
   context: Context;
+  /** Environment for processes a test starts itself, so cleanup finds them too. */
+  markerEnv: Record<string, string>;
   output: string[];
   errors: string[];
   /** Every process on the machine started by this stack (found by the marker in its environment). */
@@ -41,6 +43,7 @@ export function createStack(services: Service[], options: { source?: 'proc' | 'p
   const started = (): number[] => markedProcesses(marker);
   return {
     context,
+    markerEnv: { MANAGE_TEST_MARKER: marker },
     output,
     errors,
     processes: started,

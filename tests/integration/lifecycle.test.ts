@@ -1,5 +1,6 @@
 // up, status and down on real processes: dependency order, readiness, group shutdown, escalation, no orphans.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pidFilePath, readPidFile } from '../../scripts/lib/pidfile.ts';
 import { down } from '../../scripts/lib/shutdown.ts';
@@ -166,24 +167,37 @@ describe('failures during up', () => {
     expect(readPidFile(stack.context.stateDir, 'silent')).toBeUndefined();
   });
 
-  it('refuses to start on a port held by a stranger, names it, and changes nothing', async () => {
+  it('refuses to start on a port held by a stranger, names it, and changes nothing; --force stops it', async () => {
+    const [port] = await freePorts(1);
+    stack = createStack([{ name: 'api', command: node(serverFixture), env: { PORT: String(port) }, port }]);
+    const stranger = spawn(process.execPath, [serverFixture], { env: { ...process.env, ...stack.markerEnv, PORT: String(port) }, stdio: 'ignore' });
+    await expect.poll(() => stack!.context.processes.portHolders(port)).toMatchObject({ held: true });
+    const failure = up(stack.context, []);
+    await expect(failure).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining(`port ${port} for "api" is held by pid ${stranger.pid} (`) });
+    expect(readPidFile(stack.context.stateDir, 'api')).toBeUndefined();
+    expect(existsSync(`${stack.context.logDir}/api.log`)).toBe(false);
+
+    const forced = await up(stack.context, [], { force: true });
+    expect(forced[0]!.outcome).toBe('started');
+    expect(isRunning(stranger.pid!)).toBe(false);
+    expect(stack.output.join('\n')).toContain(`--force: stopped pid ${stranger.pid}`);
+    await down(stack.context, []);
+  });
+
+  it('never takes --force as leave to stop another declared service on the port', async () => {
     const [port, other] = await freePorts(2);
     stack = createStack([
       { name: 'squatter', command: node(serverFixture), env: { PORT: String(port) }, port: other },
       { name: 'api', command: node(serverFixture), env: { PORT: String(port) }, port },
     ]);
-    // The squatter is started as "api" would be, but on api's port and outside the selection.
     await up(stack.context, ['squatter'], { noWait: true });
     const squatter = readPidFile(stack.context.stateDir, 'squatter')!;
     await expect.poll(() => stack!.context.processes.portHolders(port)).toMatchObject({ held: true });
-    const failure = up(stack.context, ['api']);
-    await expect(failure).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining(`port ${port} for "api" is held by`) });
-    expect(readPidFile(stack.context.stateDir, 'api')).toBeUndefined();
-
-    const forced = await up(stack.context, ['api'], { force: true });
-    expect(forced[0]!.outcome).toBe('started');
-    expect(isRunning(squatter.pid)).toBe(false);
-    expect(stack.output.join('\n')).toContain(`--force: stopped pid ${squatter.pid}`);
+    await expect(up(stack.context, ['api'], { force: true })).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining(`port ${port} for "api" is held by service "squatter" (pid ${squatter.pid})`),
+    });
+    expect(isRunning(squatter.pid)).toBe(true);
     await down(stack.context, []);
   });
 });
@@ -233,5 +247,25 @@ describe('readiness checks', () => {
     stack.context.services[0]!.readyTimeout = 400;
     const [result] = await up(stack.context, []);
     expect(result!.outcome).toBe('failed');
+  });
+});
+
+describe('environment', () => {
+  it('reads envFile at start, lets env win over it, and refuses a missing one before starting anything', async () => {
+    const [port] = await freePorts(1);
+    stack = createStack([
+      { name: 'api', command: node(serverFixture), envFile: 'api.env', env: { LISTEN_DELAY_MS: '0' }, port, ready: { command: 'test "$GREETING" = "hello world"' } },
+    ]);
+    writeFileSync(`${stack.context.stateDir}/api.env`, `# comment\nPORT=${port}\nGREETING="hello world"\nLISTEN_DELAY_MS=9999\n`);
+    const [result] = await up(stack.context, []);
+    expect(result!.outcome).toBe('started');
+    const pid = readPidFile(stack.context.stateDir, 'api')!.pid;
+    const environment = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    expect(environment).toEqual(expect.arrayContaining([`PORT=${port}`, 'GREETING=hello world', 'LISTEN_DELAY_MS=0', 'PYTHONUNBUFFERED=1']));
+    await down(stack.context, []);
+
+    rmSync(`${stack.context.stateDir}/api.env`);
+    await expect(up(stack.context, [])).rejects.toMatchObject({ exitCode: 1, message: expect.stringContaining('cannot read the env file of service "api"') });
+    expect(stack.processes()).toEqual([]);
   });
 });
