@@ -1,0 +1,179 @@
+// Benchmark: manage.ts beside its floor, measured in the same run. Prints medians; never asserts.
+//   npm run bench [-- --runs N]
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isAccepting } from '../scripts/lib/processes.ts';
+import { now, pollUntil } from '../scripts/lib/poll.ts';
+import { freePorts } from '../tests/helpers/ports.ts';
+import { markedProcesses } from '../tests/helpers/stack.ts';
+
+const root = join(import.meta.dirname, '..');
+const manage = join(root, 'scripts', 'manage.ts');
+const server = join(root, 'tests', 'fixtures', 'server.mjs');
+const runs = Number(parseArgs({ options: { runs: { type: 'string', default: '5' } } }).values.runs);
+
+interface ServiceSpec {
+  name: string;
+  port?: number;
+  env?: Record<string, string>;
+  dependsOn?: string[];
+  stopTimeout?: number;
+  wrapper?: boolean;
+}
+
+/** A throwaway stack: services file and state directory, every process marked for cleanup by PID. */
+function createStack(specs: ServiceSpec[]): { env: NodeJS.ProcessEnv; marker: string; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'manage-bench-'));
+  const marker = `bench-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const services = specs.map((spec) => ({
+    name: spec.name,
+    command: spec.wrapper ? `"${process.execPath}" "${server}" & wait` : [process.execPath, server],
+    env: { ...spec.env, ...(spec.port ? { PORT: String(spec.port) } : {}), MANAGE_TEST_MARKER: marker },
+    ...(spec.port ? { port: spec.port } : {}),
+    ...(spec.dependsOn ? { dependsOn: spec.dependsOn } : {}),
+    ...(spec.stopTimeout ? { stopTimeout: spec.stopTimeout } : {}),
+  }));
+  writeFileSync(join(dir, 'services.mjs'), `export const SERVICES = ${JSON.stringify(services, null, 2)};\n`);
+  return { env: { ...process.env, MANAGE_SERVICES_FILE: join(dir, 'services.mjs'), MANAGE_STATE_DIR: join(dir, 'state') }, marker, dir };
+}
+
+function runManage(env: NodeJS.ProcessEnv, ...args: string[]): number {
+  const started = now();
+  const result = spawnSync(manage, [...args, '-q'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (result.status !== 0) throw new Error(`manage.ts ${args.join(' ')} exited ${result.status}`);
+  return now() - started;
+}
+
+function killMarked(marker: string): void {
+  for (const pid of markedProcesses(marker)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+}
+
+const allAccept = (ports: number[]) => async () => ((await Promise.all(ports.map((port) => isAccepting(port)))).every(Boolean) ? true : undefined);
+
+/** The floor for starting servers: a plain shell script with `&`, waited on by polling their ports. */
+async function shellStart(ports: number[], marker: string): Promise<number> {
+  const script = ports.map((port) => `PORT=${port} "${process.execPath}" "${server}" >/dev/null 2>&1 &`).join('\n');
+  const started = now();
+  spawn('sh', ['-c', script], { env: { ...process.env, MANAGE_TEST_MARKER: marker }, stdio: 'ignore', detached: true }).unref();
+  await pollUntil(allAccept(ports), { timeoutMs: 30_000, intervalMs: 5 });
+  return now() - started;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+async function measure(label: string, floorLabel: string, run: () => Promise<{ value: number; floor: number; note?: string }>): Promise<string> {
+  const values: number[] = [];
+  const floors: number[] = [];
+  const notes = new Set<string>();
+  for (let index = 0; index < runs; index++) {
+    const result = await run();
+    values.push(result.value);
+    floors.push(result.floor);
+    if (result.note) notes.add(result.note);
+  }
+  const [value, floor] = [median(values), median(floors)];
+  const line = `| ${label} | ${value.toFixed(0)} ms | ${floorLabel}: ${floor.toFixed(0)} ms | ${(value / floor).toFixed(2)}x | ${[...notes].join('; ')} |`;
+  console.log(line);
+  return line;
+}
+
+async function flatTwenty(): Promise<{ value: number; floor: number }> {
+  const ports = await freePorts(20);
+  const stack = createStack(ports.map((port, index) => ({ name: `s${index}`, port })));
+  try {
+    const value = runManage(stack.env, 'up');
+    runManage(stack.env, 'down');
+    const floor = await shellStart(ports, stack.marker);
+    return { value, floor };
+  } finally {
+    killMarked(stack.marker);
+    rmSync(stack.dir, { recursive: true, force: true });
+  }
+}
+
+/** The measured floor of a chain: each server started from a shell the moment the previous one accepts. */
+async function shellChain(ports: number[], marker: string): Promise<number> {
+  const started = now();
+  for (const port of ports) {
+    spawn(process.execPath, [server], { env: { ...process.env, PORT: String(port), LISTEN_DELAY_MS: '300', MANAGE_TEST_MARKER: marker }, stdio: 'ignore', detached: true }).unref();
+    await pollUntil(allAccept([port]), { timeoutMs: 30_000, intervalMs: 5 });
+  }
+  return now() - started;
+}
+
+async function chainOfFive(): Promise<{ value: number; floor: number; note: string }> {
+  const ports = await freePorts(5);
+  const specs = ports.map((port, index) => ({ name: `c${index}`, port, env: { LISTEN_DELAY_MS: '300' }, dependsOn: index ? [`c${index - 1}`] : undefined }));
+  const stack = createStack(specs);
+  try {
+    const value = runManage(stack.env, 'up');
+    // A dependent must be spawned (log header) no earlier than its dependency listened.
+    const times = specs.map((spec) => {
+      const log = readFileSync(join(stack.dir, 'state', 'logs', `${spec.name}.log`), 'utf8');
+      return { spawned: Date.parse(/^=== (\S+)/m.exec(log)![1]!), listening: Date.parse(/^(\S+) INFO {2}listening/m.exec(log)![1]!) };
+    });
+    const early = times.slice(1).filter((time, index) => time.spawned < times[index]!.listening).length;
+    runManage(stack.env, 'down');
+    const measured = await shellChain(ports, stack.marker);
+    return { value, floor: 5 * 300, note: `dependents started early: ${early}; measured floor (sequential shell): ${measured.toFixed(0)} ms` };
+  } finally {
+    killMarked(stack.marker);
+    rmSync(stack.dir, { recursive: true, force: true });
+  }
+}
+
+async function stubbornDown(): Promise<{ value: number; floor: number }> {
+  const stack = createStack(
+    Array.from({ length: 10 }, (_, index): ServiceSpec => ({ name: `d${index}`, env: index < 5 ? { IGNORE_SIGTERM: '1' } : {}, stopTimeout: 2000 })),
+  );
+  try {
+    runManage(stack.env, 'up');
+    return { value: runManage(stack.env, 'down'), floor: 2000 };
+  } finally {
+    killMarked(stack.marker);
+    rmSync(stack.dir, { recursive: true, force: true });
+  }
+}
+
+async function wrappersDown(): Promise<{ value: number; floor: number; note: string }> {
+  const ports = await freePorts(10);
+  const stack = createStack(ports.map((port, index) => ({ name: `w${index}`, port, wrapper: true })));
+  try {
+    runManage(stack.env, 'up');
+    const before = markedProcesses(stack.marker).length;
+    const value = runManage(stack.env, 'down');
+    const survivors = markedProcesses(stack.marker).length;
+    return { value, floor: value, note: `${before} processes before, survivors: ${survivors}` };
+  } finally {
+    killMarked(stack.marker);
+    rmSync(stack.dir, { recursive: true, force: true });
+  }
+}
+
+const node0 = (): number => {
+  const started = now();
+  spawnSync(process.execPath, ['-e', '0']);
+  return now() - started;
+};
+
+console.log(`manage.ts benchmark, ${new Date().toISOString()}, node ${process.version}, ${runs} runs each, medians`);
+console.log(`node -e 0 on this machine: ${median(Array.from({ length: 5 }, node0)).toFixed(0)} ms`);
+console.log('| case | manage.ts | floor | ratio | notes |');
+console.log('| --- | --- | --- | --- | --- |');
+await measure('up: 20 independent servers until all accept', 'sh with & + port polling', flatTwenty);
+await measure('up: chain of 5, each listening 300 ms after start', '5 x 300 ms', chainOfFive);
+await measure('down: 10 services, 5 ignore SIGTERM (stop timeout 2 s)', 'stop timeout', stubbornDown);
+await measure("down: 10 sh -c 'server & wait' wrappers", 'itself', wrappersDown);
