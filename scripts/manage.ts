@@ -24,14 +24,18 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-// A reader that goes away (manage.ts logs | head) is a normal end, not an error.
+// A reader that goes away (manage.ts up | head -1) must not cut a command short: services half-started
+// would lose their PID files. Output stops; the command finishes; `logs -f` ends on its own (see logs).
+let stdoutGone = false;
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(ExitCode.ok);
-  throw error;
+  if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  stdoutGone = true;
 });
 
 const code = await main(process.argv.slice(2));
 // Exit explicitly: keep-alive sockets of HTTP readiness checks must not hold the manager for seconds.
 // Output still buffered for a slow reader is written first.
-if (process.stdout.writableLength > 0) await new Promise((resolve) => process.stdout.once('drain', resolve));
+if (!stdoutGone && !process.stdout.destroyed && process.stdout.writableLength > 0) {
+  await new Promise((resolve) => ['drain', 'close', 'error'].forEach((event) => process.stdout.once(event, resolve)));
+}
 process.exit(code);

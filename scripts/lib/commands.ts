@@ -62,12 +62,16 @@ export function upExitCode(results: StartResult[], interrupted: boolean): number
 
 async function runDown(context: Context, words: string[], invocation: Invocation, restarting = false): Promise<number> {
   let killNow = false;
+  let interrupted = false;
   const restore = onInterrupt((count) => {
+    interrupted = true;
     if (count === 1) context.ui.warn('stopping gracefully; press Ctrl-C again to kill at once');
     else killNow = true;
   });
   try {
     const results = await down(context, words, { force: Boolean(invocation.options.force), killNow: () => killNow, warnAboutDependents: !restarting });
+    // Ctrl-C during restart's stop phase means "do not start again".
+    if (restarting && interrupted) return ExitCode.interrupted;
     return downExitCode(results);
   } finally {
     restore();
@@ -153,10 +157,13 @@ export const commands: Command[] = [
       let stop = (): void => {};
       const until = new Promise<void>((resolve) => (stop = resolve));
       const restore = onInterrupt(() => stop());
+      // A reader that went away (logs -f | head) ends following quietly.
+      process.stdout.once('close', stop);
       try {
         await logs(context, invocation.words, { lines, follow: Boolean(invocation.options.follow), until });
       } finally {
         restore();
+        process.stdout.off('close', stop);
       }
       return ExitCode.ok;
     },

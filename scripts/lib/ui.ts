@@ -37,7 +37,7 @@ export function createUi(options: UiOptions = {}): Ui {
   const noColorEnv = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
   const rich = isTty && !options.noColor && !noColorEnv;
   const color = pc.createColors(rich);
-  const write = options.write ?? ((line: string) => process.stdout.write(line + '\n'));
+  const write = options.write ?? ((line: string) => void (process.stdout.destroyed || process.stdout.write(line + '\n')));
   const writeError = options.writeError ?? ((line: string) => process.stderr.write(line + '\n'));
   const marks = {
     ok: rich ? color.green('✓') : 'ok',

@@ -192,3 +192,33 @@ JS
   grep -Eq "stubborn +killed after" "$BATS_TEST_TMPDIR/down.out"
   [ -z "$(stack_pids)" ]
 }
+
+@test "a reader that goes away does not cut up or down short" {
+  run bash -c "'$MANAGE' up | head -1"
+  [ "$status" -eq 0 ]
+  [ "$(ls "$MANAGE_STATE_DIR/.pids" | grep -c '\.pid$')" -eq 3 ]
+  run "$MANAGE" status
+  [[ "$output" == *"3/3 running"* ]]
+  run bash -c "'$MANAGE' down | head -1"
+  [ "$status" -eq 0 ]
+  [ -z "$(stack_pids)" ]
+  [ -z "$(ls -A "$MANAGE_STATE_DIR/.pids")" ]
+}
+
+@test "Ctrl-C during restart's stop phase does not start again, exit 130" {
+  cat > "$BATS_TEST_TMPDIR/slow-stop.mjs" <<JS
+export const SERVICES = [{ name: 'slow', command: ['$(command -v node)', '$ROOT/tests/fixtures/server.mjs'],
+  env: { EXIT_DELAY_MS: '1500', MANAGE_TEST_MARKER: '$STACK_MARKER' } }];
+JS
+  export MANAGE_SERVICES_FILE="$BATS_TEST_TMPDIR/slow-stop.mjs"
+  "$MANAGE" up -q
+  "$MANAGE" restart > "$BATS_TEST_TMPDIR/restart.out" 2>&1 3>&- &
+  local manager=$!
+  wait_until grep -q "SIGTERM received" "$MANAGE_STATE_DIR/logs/slow.log"
+  kill -INT "$manager"
+  local code=0
+  wait "$manager" || code=$?
+  [ "$code" -eq 130 ]
+  run "$MANAGE" status
+  [[ "$output" =~ slow\ +STOPPED ]]
+}
