@@ -45,7 +45,10 @@ export async function acquireLock(stateDir: string, command: string, processes: 
       'wait for it to finish and run the command again',
     );
   }
-  return () => rmSync(path, { force: true });
+  // Release only our own lock: after a contested takeover the file may be someone else's.
+  return () => {
+    if (readText(path) === content) rmSync(path, { force: true });
+  };
 }
 
 /** Creates the lock file already filled in (link of a written temporary), so nobody ever reads it empty. */
@@ -76,10 +79,13 @@ function takeOver(path: string, staleText: string | undefined): void {
     throw error;
   }
   if (readText(aside) !== staleText) {
+    // A live holder's lock was moved by mistake: put it back. If another waiter got in first, leave it aside
+    // rather than delete it, so its holder's release finds nothing of ours to remove.
     try {
       linkSync(aside, path);
     } catch (error) {
       if (errnoCode(error) !== 'EEXIST') throw error;
+      return;
     }
   }
   rmSync(aside, { force: true });

@@ -12,6 +12,8 @@ export interface PidRecord extends RecordedIdentity {
   /** When the service was started, ISO 8601. */
   startedAt: string;
   command: string;
+  /** Log size when this start's output began: a log readiness check never counts older lines. */
+  logOffset?: number;
 }
 
 /**
@@ -27,6 +29,7 @@ export function formatPidFile(record: PidRecord): string {
     record.startTicks === undefined ? undefined : `start_ticks=${record.startTicks}`,
     record.bootId === undefined ? undefined : `boot_id=${record.bootId}`,
     `started_at=${record.startedAt}`,
+    record.logOffset === undefined ? undefined : `log_offset=${record.logOffset}`,
     `command=${record.command.replace(/\n/g, ' ')}`,
   ];
   return lines.filter((line) => line !== undefined).join('\n') + '\n';
@@ -59,6 +62,7 @@ export function parsePidFile(text: string): PidRecord {
     bootId: fields.get('boot_id'),
     startedAt: fields.get('started_at') ?? new Date(startTime).toISOString(),
     command: fields.get('command') ?? '',
+    logOffset: number('log_offset'),
   };
 }
 

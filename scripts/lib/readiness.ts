@@ -3,7 +3,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { now, pollUntil, sleep } from './poll.ts';
 import { isAccepting } from './processes.ts';
 import type { ReadinessCheck, ResolvedService } from './service.ts';
-import { runCommand, type ExitStatus } from './shell.ts';
+import { runCheckCommand, type ExitStatus } from './shell.ts';
 
 export type ReadyResult =
   | { ready: true; ms: number }
@@ -48,7 +48,7 @@ export async function waitUntilReady(service: ResolvedService, options: WaitOpti
   let exitStatus: ExitStatus | undefined;
   void options.exited?.then((status) => (exitStatus = status));
   let lastCheck = 'not run yet';
-  const probe = createProbe(service, options);
+  const probe = createProbe(service, options, started + service.readyTimeout);
 
   const outcome = await pollUntil<'ready' | 'exited'>(
     async () => {
@@ -73,7 +73,7 @@ export async function waitUntilReady(service: ResolvedService, options: WaitOpti
 }
 
 /** A probe answers true when ready, else a short description of what it saw. */
-function createProbe(service: ResolvedService, options: WaitOptions): () => Promise<true | string> {
+function createProbe(service: ResolvedService, options: WaitOptions, deadline: number): () => Promise<true | string> {
   const check = service.ready;
   if (!check) {
     const readyAt = now() + service.settleMs;
@@ -105,8 +105,9 @@ function createProbe(service: ResolvedService, options: WaitOptions): () => Prom
     return async () => (reader().some((line) => pattern.test(line)) ? true : 'no matching log line yet');
   }
   return async () => {
-    const code = await runCommand(check.command, { cwd: service.cwd, env: options.env, timeoutMs: 5000 });
-    return code === 0 ? true : `command exited ${code}`;
+    const timeoutMs = Math.max(0, Math.min(5000, deadline - now()));
+    const code = await runCheckCommand(check.command, { cwd: service.cwd, env: options.env, timeoutMs });
+    return code === 0 ? true : code === 124 ? 'command timed out' : `command exited ${code}`;
   };
 }
 

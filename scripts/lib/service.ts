@@ -148,9 +148,12 @@ export function validateServices(services: unknown, source: string): string[] {
     if (service.stopSignal !== undefined && !stopSignals.has(String(service.stopSignal))) {
       problems.push(`${label}: stopSignal ${JSON.stringify(service.stopSignal)} is not one of ${[...stopSignals].join(', ')}`);
     }
+    for (const field of ['cwd', 'description'] as const) {
+      if (service[field] !== undefined && typeof service[field] !== 'string') problems.push(`${label}: ${field} must be a string`);
+    }
     if (service.env !== undefined) {
       const env = service.env;
-      const envOk = typeof env === 'object' && env !== null && Object.values(env).every((value) => typeof value === 'string');
+      const envOk = typeof env === 'object' && env !== null && !Array.isArray(env) && Object.values(env).every((value) => typeof value === 'string');
       if (!envOk) problems.push(`${label}: env must map names to strings (quote numbers, e.g. PORT: "8080")`);
     }
     if (service.envFile !== undefined && (typeof service.envFile !== 'string' || service.envFile.trim() === '')) {
@@ -183,6 +186,18 @@ export function validateServices(services: unknown, source: string): string[] {
   return problems;
 }
 
+/** A log pattern must compile, and must not carry state between tests (the g and y flags do). */
+function validateLogPattern(pattern: unknown, label: string): string[] {
+  if (pattern instanceof RegExp) return pattern.global || pattern.sticky ? [`${label}: ready.log must not use the g or y flag (it makes test() skip matches)`] : [];
+  if (typeof pattern !== 'string' || pattern === '') return [`${label}: ready.log must be a non-empty string or a RegExp`];
+  try {
+    new RegExp(pattern);
+    return [];
+  } catch (error) {
+    return [`${label}: ready.log is not a valid regular expression (${(error as Error).message})`];
+  }
+}
+
 /** A non-blank shell string, or a non-empty argv array of strings whose program is named. */
 function isRunnableCommand(command: unknown): boolean {
   if (typeof command === 'string') return command.trim() !== '';
@@ -197,10 +212,16 @@ function validateReadiness(ready: unknown, label: string): string[] {
   if ('tcp' in check && !(Number.isInteger(check.tcp) && (check.tcp as number) > 0 && (check.tcp as number) < 65536)) {
     return [`${label}: ready.tcp must be a port number`];
   }
+  if ('tcp' in check && check.host !== undefined && (typeof check.host !== 'string' || check.host === '')) return [`${label}: ready.host must be a host name or address`];
+  if ('http' in check && check.status !== undefined) {
+    const range = check.status;
+    const ok = Array.isArray(range) && range.length === 2 && range.every((code) => Number.isInteger(code) && code >= 100 && code <= 599) && range[0] <= range[1];
+    if (!ok) return [`${label}: ready.status must be [min, max] HTTP status codes, e.g. [200, 299]`];
+  }
   if ('http' in check && (typeof check.http !== 'string' || !/^https?:\/\//.test(check.http))) {
     return [`${label}: ready.http must be a URL starting with http:// or https://`];
   }
-  if ('log' in check && !(typeof check.log === 'string' || check.log instanceof RegExp)) return [`${label}: ready.log must be a string or a RegExp`];
+  if ('log' in check) return validateLogPattern(check.log, label);
   if ('command' in check && !isRunnableCommand(check.command)) {
     return [`${label}: ready.command must be a shell string or a non-empty argv array of strings`];
   }

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 import { errnoCode, ManageError } from './errors.ts';
+import { sleep } from './poll.ts';
 
 /** How a process ended: an exit code, or the signal that killed it. */
 export interface ExitStatus {
@@ -92,16 +93,24 @@ export function signalProcess(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-/** Runs a foreground command through zx (loaded only when needed) and returns its exit code. */
-export async function runCommand(
+/**
+ * Runs a check command in its own process group and returns its exit code; past `timeoutMs` the whole group
+ * gets SIGKILL and the answer is 124 (as timeout(1) says), so a check can never outlive its deadline.
+ */
+export async function runCheckCommand(
   command: string | string[],
   options: { cwd: string; env: Record<string, string>; timeoutMs: number },
 ): Promise<number> {
-  const { $ } = await import('zx');
   const [file, args] = commandArgv(command);
-  const shell = $({ cwd: options.cwd, env: options.env, nothrow: true, quiet: true, timeout: options.timeoutMs });
-  const result = await shell`${file} ${args}`;
-  return result.exitCode ?? 1;
+  const child = spawn(file, args, { cwd: options.cwd, env: options.env, detached: true, stdio: 'ignore' });
+  const exited = new Promise<number>((resolve) => {
+    child.once('exit', (code) => resolve(code ?? 128));
+    child.once('error', () => resolve(127));
+  });
+  const code = await Promise.race([exited, sleep(options.timeoutMs).then(() => undefined)]);
+  if (code !== undefined) return code;
+  if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
+  return 124;
 }
 
 /** Output of `ps` (portable path for systems without /proc): pid, pgid and state of every process. */

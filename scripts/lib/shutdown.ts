@@ -82,7 +82,16 @@ function undeclaredTargets(context: Context): StopTarget[] {
     });
 }
 
+/** Stops one service; an error (EPERM, say) becomes a failed result, so the others are still stopped. */
 async function stopOne(context: Context, target: StopTarget, options: DownOptions): Promise<StopResult> {
+  try {
+    return await stopTarget(context, target, options);
+  } catch (error) {
+    return { name: target.name, outcome: 'failed', reason: (error as Error).message };
+  }
+}
+
+async function stopTarget(context: Context, target: StopTarget, options: DownOptions): Promise<StopResult> {
   const { name, record } = target;
   if (!record) return { name, outcome: 'not-running' };
   const result = await terminateService(record, {

@@ -220,29 +220,49 @@ async function clearLeftovers(context: Context, plans: Map<string, Plan>): Promi
       context.ui.info(`${context.ui.mark('note')} ${name}: removed stale PID file (pid ${prior.record.pid} is gone)`);
     }
     if (prior.kind === 'leftovers') {
-      await terminateService(prior.record, { signal: 'SIGTERM', timeoutMs: 5000, processes: context.processes });
+      const stopped = await terminateService(prior.record, { signal: 'SIGTERM', timeoutMs: 5000, processes: context.processes });
+      if (stopped.outcome === 'survived') {
+        const pids = stopped.survivors.map((survivor) => survivor.pid).join(', ');
+        throw new ManageError(`leftover processes ${pids} of "${name}" survived SIGKILL; nothing was started`, 2, 'find out what holds them (ps -o stat: D means stuck in the kernel)');
+      }
       removePidFile(context.stateDir, name);
       context.ui.info(`${context.ui.mark('note')} ${name}: stopped ${prior.members.length} leftover process(es) of a previous run whose leader had exited`);
     }
   }
 }
 
-async function startOne(context: Context, service: ResolvedService, { prior, env }: Plan, options: UpOptions): Promise<StartResult> {
+/** Starts one service (or checks one already running); any error becomes a failed result, never an abort. */
+async function startOne(context: Context, service: ResolvedService, plan: Plan, options: UpOptions): Promise<StartResult> {
+  try {
+    return plan.prior.kind === 'running'
+      ? await checkRunning(context, service, plan.prior.record, plan.env, options)
+      : await spawnAndWait(context, service, plan.env, options);
+  } catch (error) {
+    return { name: service.name, outcome: 'failed', reason: (error as Error).message, logTail: [] };
+  }
+}
+
+/** An already running service is left alone; dependents still wait for its readiness. */
+async function checkRunning(context: Context, service: ResolvedService, record: PidRecord, env: Record<string, string>, options: UpOptions): Promise<StartResult> {
+  const { name } = service;
+  if (options.noWait) return { name, outcome: 'running', pid: record.pid };
+  const ready = await waitUntilReady(service, {
+    alive: async () => (await liveMembers(record, context.processes)).length > 0,
+    logPath: logPath(context, name),
+    logOffset: record.logOffset ?? 0,
+    env,
+    stop: options.interrupted,
+    ownsPort: (port) => ownsPort(context, record, port),
+  });
+  if (ready.ready) return { name, outcome: 'running', pid: record.pid };
+  if (ready.reason === 'interrupted') return { name, outcome: 'interrupted', pid: record.pid };
+  const why = ready.reason === 'exited' ? 'it exited' : describeTimeout(service, ready.ms, ready.lastCheck);
+  return { name, outcome: 'failed', reason: `already running (pid ${record.pid}) but not ready: ${why}; left as it is`, logTail: [], pid: record.pid };
+}
+
+async function spawnAndWait(context: Context, service: ResolvedService, env: Record<string, string>, options: UpOptions): Promise<StartResult> {
   const { name } = service;
   const path = logPath(context, name);
-  if (prior.kind === 'running') {
-    if (options.noWait) return { name, outcome: 'running', pid: prior.record.pid };
-    const ready = await waitUntilReady(service, {
-      alive: async () => (await liveMembers(prior.record, context.processes)).length > 0,
-      logPath: path,
-      logOffset: 0,
-      env,
-      stop: options.interrupted,
-      ownsPort: (port) => ownsPort(context, prior.record, port),
-    });
-    return ready.ready ? { name, outcome: 'running', pid: prior.record.pid } : await failStart(context, service, prior.record, ready, 0);
-  }
-
   const command = typeof service.command === 'string' ? service.command : service.command.join(' ');
   context.ui.detail(`starting ${name}: ${command} (cwd ${displayPath(service.cwd)})`);
   const spawned = await spawnService({
@@ -251,8 +271,7 @@ async function startOne(context: Context, service: ResolvedService, { prior, env
     env,
     logPath: path,
     header: `=== ${new Date().toISOString()} manage.ts up ${name}: ${command}`,
-  }).catch((error: unknown) => error as Error);
-  if (spawned instanceof Error) return { name, outcome: 'failed', reason: spawned.message, logTail: [] };
+  });
 
   const info = await context.processes.get(spawned.pid);
   const record: PidRecord = {
@@ -264,11 +283,19 @@ async function startOne(context: Context, service: ResolvedService, { prior, env
     bootId: context.processes.bootId,
     startedAt: new Date().toISOString(),
     command,
+    logOffset: spawned.logOffset,
   };
-  writePidFile(context.stateDir, record);
-  if (options.noWait) return { name, outcome: 'started', pid: spawned.pid, ms: 0, waited: false };
+  try {
+    writePidFile(context.stateDir, record);
+  } catch (error) {
+    // Without its PID file the service could never be stopped by manage.ts: do not leave it running.
+    await terminateService(record, { signal: 'SIGKILL', timeoutMs: 0, processes: context.processes });
+    throw new ManageError(`cannot write the PID file of "${name}" (${(error as Error).message}); stopped it again`, 2);
+  }
 
-  const ready = await waitUntilReady(service, {
+  // --no-wait skips the readiness check, not the "still alive a moment later" one.
+  const check = options.noWait ? { ...service, ready: undefined } : service;
+  const ready = await waitUntilReady(check, {
     exited: spawned.exited,
     logPath: path,
     logOffset: spawned.logOffset,
@@ -276,8 +303,8 @@ async function startOne(context: Context, service: ResolvedService, { prior, env
     stop: options.interrupted,
     ownsPort: (port) => ownsPort(context, record, port),
   });
-  if (ready.ready) return { name, outcome: 'started', pid: spawned.pid, ms: ready.ms, waited: true };
-  return failStart(context, service, record, ready, spawned.logOffset);
+  if (ready.ready) return { name, outcome: 'started', pid: spawned.pid, ms: ready.ms, waited: !options.noWait };
+  return failStart(context, service, record, ready);
 }
 
 async function ownsPort(context: Context, record: PidRecord, port: number): Promise<boolean> {
@@ -287,22 +314,22 @@ async function ownsPort(context: Context, record: PidRecord, port: number): Prom
 }
 
 /** A start that exited or timed out leaves nothing behind: its group is stopped and its PID file removed. */
-async function failStart(
-  context: Context,
-  service: ResolvedService,
-  record: PidRecord,
-  ready: Exclude<ReadyResult, { ready: true }>,
-  logOffset: number,
-): Promise<StartResult> {
+async function failStart(context: Context, service: ResolvedService, record: PidRecord, ready: Exclude<ReadyResult, { ready: true }>): Promise<StartResult> {
   const { name } = service;
   if (ready.reason === 'interrupted') return { name, outcome: 'interrupted', pid: record.pid };
-  await terminateService(record, { signal: service.stopSignal, timeoutMs: Math.min(service.stopTimeout, 5000), processes: context.processes });
+  const stopped = await terminateService(record, { signal: service.stopSignal, timeoutMs: Math.min(service.stopTimeout, 5000), processes: context.processes });
+  const logTail = readLastLines(logPath(context, name), 10, { from: record.logOffset ?? 0 });
+  const reason = ready.reason === 'exited' ? describeExit(ready.status, ready.ms) : `${describeTimeout(service, ready.ms, ready.lastCheck)}; stopped it`;
+  if (stopped.outcome === 'survived') {
+    const pids = stopped.survivors.map((survivor) => survivor.pid).join(', ');
+    return { name, outcome: 'failed', reason: `${reason}; processes ${pids} survived SIGKILL, PID file kept`, logTail, pid: record.pid };
+  }
   removePidFile(context.stateDir, name);
-  const reason =
-    ready.reason === 'exited'
-      ? describeExit(ready.status, ready.ms)
-      : `not ready after ${formatDuration(ready.ms)} (waiting for ${describeCheck(service.ready, service.settleMs)}: ${ready.lastCheck}); stopped it`;
-  return { name, outcome: 'failed', reason, logTail: readLastLines(logPath(context, name), 10, { from: logOffset }), pid: record.pid };
+  return { name, outcome: 'failed', reason, logTail, pid: record.pid };
+}
+
+function describeTimeout(service: ResolvedService, ms: number, lastCheck: string): string {
+  return `not ready after ${formatDuration(ms)} (waiting for ${describeCheck(service.ready, service.settleMs)}: ${lastCheck})`;
 }
 
 /** "exited with code 1", "command not found (exit 127)", "killed by SIGSEGV", with when. */

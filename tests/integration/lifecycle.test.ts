@@ -1,5 +1,5 @@
 // up, status and down on real processes: dependency order, readiness, group shutdown, escalation, no orphans.
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pidFilePath, readPidFile } from '../../scripts/lib/pidfile.ts';
@@ -236,6 +236,35 @@ describe('readiness checks', () => {
     ]);
     const [result] = await up(stack.context, []);
     expect(result).toMatchObject({ outcome: 'failed', reason: expect.stringContaining('HTTP 503') });
+  });
+
+  it('checks an already running service against the log of its own start only', async () => {
+    stack = createStack([{ name: 'slow', command: node(serverFixture), env: { LISTEN_DELAY_MS: '100000' }, ready: { log: 'running without a port' }, readyTimeout: 300 }]);
+    mkdirSync(stack.context.logDir, { recursive: true });
+    writeFileSync(`${stack.context.logDir}/slow.log`, 'running without a port (an earlier run)\n');
+    const [started] = await up(stack.context, [], { noWait: true });
+    expect(started!.outcome).toBe('started');
+    const [again] = await up(stack.context, []);
+    expect(again).toMatchObject({ outcome: 'failed', reason: expect.stringContaining('already running (pid') });
+    expect(again).toMatchObject({ reason: expect.stringContaining('left as it is') });
+    // Not ready is not a reason to stop what the user already had running.
+    expect(stack.processes().length).toBe(1);
+    await down(stack.context, []);
+  });
+
+  it('ends a check command at the deadline, however it treats SIGTERM', async () => {
+    stack = createStack([{ name: 'api', command: node(serverFixture), ready: { command: 'trap "" TERM; sleep 30' }, readyTimeout: 600 }]);
+    const [result] = await up(stack.context, []);
+    expect(result).toMatchObject({ outcome: 'failed', reason: expect.stringContaining('command timed out') });
+    expect(result!.outcome === 'failed' && result!.reason).toMatch(/not ready after (\d+ ms|1\.\d s)/);
+    expect(stack.processes()).toEqual([]);
+  });
+
+  it('with --no-wait still reports a service that exits at once', async () => {
+    stack = createStack([{ name: 'broken', command: 'exit 5' }]);
+    const [result] = await up(stack.context, [], { noWait: true });
+    expect(result).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/^exited with code 5/) });
+    expect(readPidFile(stack.context.stateDir, 'broken')).toBeUndefined();
   });
 
   it('does not count log lines from an earlier run', async () => {

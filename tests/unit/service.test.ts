@@ -188,7 +188,12 @@ describe('validateServices', () => {
     ['a tcp port as a string', { tcp: '8080' }, 'ready.tcp must be a port number'],
     ['an http URL without a scheme', { http: '127.0.0.1:8080/health' }, 'ready.http must be a URL starting with http:// or https://'],
     ['an http URL with another scheme', { http: 'ftp://127.0.0.1/' }, 'ready.http must be a URL starting with http:// or https://'],
-    ['a log pattern that is a number', { log: 5 }, 'ready.log must be a string or a RegExp'],
+    ['a log pattern that is a number', { log: 5 }, 'ready.log must be a non-empty string or a RegExp'],
+    ['a log pattern that does not compile', { log: '(' }, 'ready.log is not a valid regular expression (Invalid regular expression: /(/: Unterminated group)'],
+    ['a global log RegExp', { log: /ready/g }, 'ready.log must not use the g or y flag (it makes test() skip matches)'],
+    ['an empty tcp host', { tcp: 8080, host: '' }, 'ready.host must be a host name or address'],
+    ['an HTTP status range upside down', { http: 'http://127.0.0.1/', status: [299, 200] }, 'ready.status must be [min, max] HTTP status codes, e.g. [200, 299]'],
+    ['an HTTP status that is no status', { http: 'http://127.0.0.1/', status: [200, 700] }, 'ready.status must be [min, max] HTTP status codes, e.g. [200, 299]'],
     [
       'a string instead of an object',
       'tcp:8080',
@@ -325,5 +330,15 @@ describe('withDefaults', () => {
     const joinPath = (base: string, path: string): string => (calls.push([base, path]), `${base}|${path}`);
     expect(withDefaults({ name: 'api', command: 'x', cwd: 'web' }, root, joinPath).cwd).toBe('/repo|web');
     expect(calls).toEqual([['/repo', 'web']]);
+  });
+});
+
+describe('validateServices field types', () => {
+  it.each([
+    ['cwd', { cwd: 5 }, 'cwd must be a string'],
+    ['description', { description: ['x'] }, 'description must be a string'],
+    ['env given as an array', { env: ['A=1'] }, 'env must map names to strings (quote numbers, e.g. PORT: "8080")'],
+  ])('rejects a wrong %s', (_, fields, problem) => {
+    expect(validateServices([{ name: 'api', command: 'x', ...fields }], 'startup.ts')).toEqual([`service "api": ${problem}`]);
   });
 });
