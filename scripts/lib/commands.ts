@@ -136,7 +136,10 @@ export const commands: Command[] = [
       const report = await collectStatus(context, invocation.words);
       if (invocation.options.json) context.ui.result(JSON.stringify(report, null, 2));
       else formatStatusTable(report, context.ui).forEach((line) => context.ui.result(line));
-      return ExitCode.ok;
+      // Every service is shown, but an unreadable PID file is still an error the user must fix.
+      const unreadable = report.services.filter((service) => service.pidFileProblem !== null);
+      for (const service of unreadable) context.ui.error(`error: ${service.pidFileProblem}`);
+      return unreadable.length > 0 ? ExitCode.usage : ExitCode.ok;
     },
   },
   {

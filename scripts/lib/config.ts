@@ -3,7 +3,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ManageError } from './errors.ts';
-import { findCycle } from './graph.ts';
+import { findCycle, type GraphNode } from './graph.ts';
+import { listPidFiles } from './pidfile.ts';
 import { defaultProcessSource, type ProcessSource } from './processes.ts';
 import { validateServices, withDefaults, type ResolvedService, type Service } from './service.ts';
 import type { Ui } from './ui.ts';
@@ -63,13 +64,24 @@ export async function loadServices(servicesFile: string): Promise<ResolvedServic
   const declared = module.SERVICES ?? module.default;
   const source = displayPath(servicesFile);
   const problems = validateServices(declared, source);
-  const services = problems.length === 0 ? (declared as Service[]).map((service) => withDefaults(service, repoRoot, resolvePath)) : [];
-  const cycle = problems.length === 0 ? findCycle(services) : undefined;
+  const cycle = findCycle(graphOf(declared));
   if (cycle) problems.push(`services form a dependency cycle: ${cycle.join(' -> ')}; remove one of these dependsOn entries`);
   if (problems.length > 0) {
     throw new ManageError(problems.join('\n'), 1, `fix ${problems.length === 1 ? 'this' : 'these'} in ${source}; nothing was started or stopped`);
   }
-  return services;
+  return (declared as Service[]).map((service) => withDefaults(service, repoRoot, resolvePath));
+}
+
+/** The dependency edges of whatever entries are well-formed enough, so a cycle is reported with other problems. */
+function graphOf(declared: unknown): GraphNode[] {
+  if (!Array.isArray(declared)) return [];
+  return declared
+    .filter((entry): entry is { name: string; dependsOn?: unknown } => typeof entry?.name === 'string')
+    .map((entry) => ({
+      name: entry.name,
+      dependsOn: Array.isArray(entry.dependsOn) ? entry.dependsOn.filter((name): name is string => typeof name === 'string') : [],
+      groups: [],
+    }));
 }
 
 function resolvePath(base: string, path: string): string {
@@ -88,6 +100,12 @@ export async function createContext(locations: Locations, ui: Ui): Promise<Conte
     processes: defaultProcessSource(),
     ui,
   };
+}
+
+/** Names with a PID file but no entry in SERVICES: removed from the array while running. */
+export function undeclaredServiceNames(context: Pick<Context, 'stateDir' | 'services'>): string[] {
+  const declared = new Set(context.services.map((service) => service.name));
+  return listPidFiles(context.stateDir).filter((name) => !declared.has(name));
 }
 
 /** logs/ and .pids/ are created on first use by the commands that write them. */

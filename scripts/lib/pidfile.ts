@@ -1,5 +1,5 @@
 // PID files: the text format (pure) and atomic reading and writing under <state>/.pids/.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errnoCode, ManageError } from './errors.ts';
 import type { RecordedIdentity } from './identity.ts';
@@ -98,6 +98,18 @@ export function writePidFile(stateDir: string, record: PidRecord): void {
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, formatPidFile(record));
   renameSync(temporary, path);
+}
+
+/** Services that have a PID file in the state directory (the lock and temporary files are not PID files). */
+export function listPidFiles(stateDir: string): string[] {
+  try {
+    return readdirSync(join(stateDir, '.pids'))
+      .filter((file) => file.endsWith('.pid'))
+      .map((file) => file.slice(0, -'.pid'.length));
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return [];
+    throw error;
+  }
 }
 
 export function removePidFile(stateDir: string, service: string): void {

@@ -2,7 +2,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { now, pollUntil, sleep } from './poll.ts';
 import { isAccepting } from './processes.ts';
-import type { ReadinessCheck, ResolvedService } from './service.ts';
+import { commandText, type ReadinessCheck, type ResolvedService } from './service.ts';
 import { runCheckCommand, type ExitStatus } from './shell.ts';
 
 export type ReadyResult =
@@ -32,7 +32,7 @@ export function describeCheck(check: ReadinessCheck | undefined, settleMs: numbe
   if ('tcp' in check) return `tcp ${check.host ?? '127.0.0.1'}:${check.tcp}`;
   if ('http' in check) return `http ${check.http}`;
   if ('log' in check) return `log line matching ${String(check.log)}`;
-  return `command ${Array.isArray(check.command) ? check.command.join(' ') : check.command}`;
+  return `command ${commandText(check.command)}`;
 }
 
 /** How often each kind of check is polled: cheap probes fast, spawning a command less often. */

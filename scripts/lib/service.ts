@@ -47,6 +47,8 @@ export interface Service {
 export interface ResolvedService {
   name: string;
   command: string | string[];
+  /** The command as one line a user can paste into a shell. */
+  commandText: string;
   description: string;
   cwd: string;
   env: Record<string, string>;
@@ -77,6 +79,12 @@ function asList<T>(value: T | T[] | undefined): T[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/** A command as one shell line: argv elements that need it are single-quoted, so the line can be pasted. */
+export function commandText(command: string | string[]): string {
+  if (typeof command === 'string') return command;
+  return command.map((part) => (/^[\w@%+=:,./-]+$/.test(part) ? part : `'${part.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
 /** Applies defaults; `root` is the absolute directory relative cwd values resolve against. */
 export function withDefaults(service: Service, root: string, joinPath: (a: string, b: string) => string): ResolvedService {
   const ports = asList(service.port);
@@ -84,6 +92,7 @@ export function withDefaults(service: Service, root: string, joinPath: (a: strin
   return {
     name: service.name,
     command: service.command,
+    commandText: commandText(service.command),
     description: service.description ?? '',
     cwd: service.cwd === undefined ? root : joinPath(root, service.cwd),
     env: { PYTHONUNBUFFERED: '1', ...service.env },

@@ -1,7 +1,5 @@
 // `down`: stop a selection, dependents before what they depend on, in parallel wherever the graph allows.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Context } from './config.ts';
+import { undeclaredServiceNames, type Context } from './config.ts';
 import { dependentsOutside, selectServices, stopOrder } from './graph.ts';
 import { readPidFile, removePidFile, type PidRecord } from './pidfile.ts';
 import { defaults, type ResolvedService } from './service.ts';
@@ -67,19 +65,14 @@ function declaredTarget(context: Context, service: ResolvedService): StopTarget 
 
 /** PID files of services no longer in SERVICES: `down` (all) still stops them, so nothing is orphaned by an edit. */
 function undeclaredTargets(context: Context): StopTarget[] {
-  const declared = new Set(context.services.map((service) => service.name));
-  let files: string[];
-  try {
-    files = readdirSync(join(context.stateDir, '.pids'));
-  } catch {
-    return [];
-  }
-  return files
-    .filter((file) => file.endsWith('.pid') && !declared.has(file.slice(0, -4)))
-    .map((file) => {
-      const name = file.slice(0, -4);
-      return { name, dependsOn: [], stopSignal: defaults.stopSignal, stopTimeout: defaults.stopTimeout, record: readPidFile(context.stateDir, name), undeclared: true };
-    });
+  return undeclaredServiceNames(context).map((name) => ({
+    name,
+    dependsOn: [],
+    stopSignal: defaults.stopSignal,
+    stopTimeout: defaults.stopTimeout,
+    record: readPidFile(context.stateDir, name),
+    undeclared: true,
+  }));
 }
 
 /** Stops one service; an error (EPERM, say) becomes a failed result, so the others are still stopped. */

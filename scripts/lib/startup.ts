@@ -263,7 +263,7 @@ async function checkRunning(context: Context, service: ResolvedService, record: 
 async function spawnAndWait(context: Context, service: ResolvedService, env: Record<string, string>, options: UpOptions): Promise<StartResult> {
   const { name } = service;
   const path = logPath(context, name);
-  const command = typeof service.command === 'string' ? service.command : service.command.join(' ');
+  const command = service.commandText;
   context.ui.detail(`starting ${name}: ${command} (cwd ${displayPath(service.cwd)})`);
   const spawned = await spawnService({
     command: service.command,

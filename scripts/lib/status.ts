@@ -1,8 +1,9 @@
 // `status`: what runs, from PID files checked against live processes; a table or stable JSON.
-import { displayPath, logPath, type Context } from './config.ts';
+import { displayPath, logPath, undeclaredServiceNames, type Context } from './config.ts';
 import { selectServices } from './graph.ts';
 import { isSameProcess, serviceMembers, type ProcessInfo } from './identity.ts';
-import { pidFilePath, readPidFile } from './pidfile.ts';
+import { ManageError } from './errors.ts';
+import { pidFilePath, readPidFile, type PidRecord } from './pidfile.ts';
 import type { PortState } from './processes.ts';
 import type { ResolvedService } from './service.ts';
 import { formatDuration, type Ui } from './ui.ts';
@@ -24,6 +25,8 @@ export interface ServiceStatus {
   ports: Array<{ port: number; listening: boolean; heldBy: 'service' | 'other' | null }>;
   /** Live processes in the service's process group and session. */
   processes: number;
+  /** Why the PID file could not be read (the service then shows as dead); null when it is fine or absent. */
+  pidFileProblem: string | null;
   command: string;
   cwd: string;
   logFile: string;
@@ -35,6 +38,8 @@ export interface StatusReport {
   generatedAt: string;
   services: ServiceStatus[];
   summary: { total: number; running: number; stopped: number; dead: number };
+  /** PID files of services no longer declared in SERVICES, with whether their process still runs. */
+  undeclared: Array<{ name: string; pid: number; running: boolean }>;
 }
 
 /** Reads /proc (or ps) once for all services. */
@@ -49,28 +54,49 @@ export async function collectStatus(context: Context, words: string[], clock: ()
     generatedAt: new Date(clock()).toISOString(),
     services,
     summary: { total: services.length, running: count('running'), stopped: count('stopped'), dead: count('dead') },
+    undeclared: undeclaredPidFiles(context, snapshot),
   };
 }
 
+function undeclaredPidFiles(context: Context, snapshot: ProcessInfo[]): StatusReport['undeclared'] {
+  const result: StatusReport['undeclared'] = [];
+  for (const name of undeclaredServiceNames(context)) {
+    const record = readRecord(context, name).record;
+    if (record) result.push({ name, pid: record.pid, running: serviceMembers(record, snapshot, context.processes.bootId).length > 0 });
+  }
+  return result;
+}
+
+/** The PID file, or the sentence saying why it cannot be read: status shows every other service regardless. */
+function readRecord(context: Context, name: string): { record: PidRecord | undefined; problem: string | null } {
+  try {
+    return { record: readPidFile(context.stateDir, name), problem: null };
+  } catch (error) {
+    if (!(error instanceof ManageError)) throw error;
+    return { record: undefined, problem: `${error.message}; ${error.hint ?? ''}`.replace(/; $/, '') };
+  }
+}
+
 async function serviceStatus(context: Context, service: ResolvedService, snapshot: ProcessInfo[], at: number): Promise<ServiceStatus> {
-  const record = readPidFile(context.stateDir, service.name);
+  const { record, problem } = readRecord(context, service.name);
   const members = record ? serviceMembers(record, snapshot, context.processes.bootId) : [];
   const leader = record && snapshot.find((process) => process.pid === record.pid);
   const leaderAlive = Boolean(record && leader && members.includes(leader) && isSameProcess(record, leader, context.processes.bootId));
   const ports = await context.processes.portStates(service.ports, members.map((member) => member.pid));
-  const state: ServiceState = !record ? 'stopped' : leaderAlive ? 'running' : 'dead';
+  const state: ServiceState = problem ? 'dead' : !record ? 'stopped' : leaderAlive ? 'running' : 'dead';
   return {
     name: service.name,
     description: service.description,
     groups: service.groups,
     state,
-    reason: record && !leaderAlive ? deadReason(record.pid, leader, members.length) : null,
+    reason: problem ?? (record && !leaderAlive ? deadReason(record.pid, leader, members.length) : null),
     pid: record?.pid ?? null,
     startedAt: leaderAlive ? record!.startedAt : null,
     uptimeSeconds: leaderAlive ? Math.max(0, Math.round((at - record!.startTime) / 1000)) : null,
     ports: service.ports.map((port) => portEntry(port, ports.get(port) ?? 'closed')),
     processes: members.length,
-    command: typeof service.command === 'string' ? service.command : service.command.join(' '),
+    pidFileProblem: problem,
+    command: service.commandText,
     cwd: service.cwd,
     logFile: logPath(context, service.name),
     pidFile: pidFilePath(context.stateDir, service.name),
@@ -104,7 +130,7 @@ export function formatStatusTable(report: StatusReport, ui: Pick<Ui, 'color' | '
     service.name,
     stateText(service.state),
     service.pid === null || service.state === 'stopped' ? '-' : String(service.pid),
-    service.uptimeSeconds === null ? '-' : formatDuration(service.uptimeSeconds * 1000),
+    service.uptimeSeconds === null ? '-' : formatUptime(service.uptimeSeconds),
     service.ports.length === 0 ? '-' : service.ports.map(portText).join(' '),
   ]);
   const header = ['SERVICE', 'STATE', 'PID', 'UPTIME', 'PORTS'];
@@ -121,7 +147,16 @@ export function formatStatusTable(report: StatusReport, ui: Pick<Ui, 'color' | '
   });
   const { total, running, stopped, dead } = report.summary;
   lines.push(`${running}/${total} running` + (stopped ? `, ${stopped} stopped` : '') + (dead ? `, ${dead} dead` : ''));
+  for (const orphan of report.undeclared) {
+    const what = orphan.running ? `pid ${orphan.pid} still runs; "down" stops it` : `pid ${orphan.pid} is gone; "down" removes the file`;
+    lines.push(`note: .pids/${orphan.name}.pid belongs to "${orphan.name}", which is no longer in SERVICES (${what})`);
+  }
   return lines;
+}
+
+/** Uptime to the second it is measured in: "42s", "4m 05s", "2h 10m". */
+export function formatUptime(seconds: number): string {
+  return seconds < 60 ? `${seconds}s` : formatDuration(seconds * 1000);
 }
 
 /** Pads columns to a common width, measuring text without colour codes. */

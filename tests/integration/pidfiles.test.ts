@@ -74,7 +74,7 @@ describe('stale and recycled PID files', () => {
     expect(readPidFile(stack.context.stateDir, 'api')).toBeUndefined();
   });
 
-  it('refuses every command on an unreadable PID file, naming it, and touches nothing', async () => {
+  it('refuses up and down on an unreadable PID file, naming it, and touches nothing', async () => {
     const [port] = await freePorts(1);
     stack = createStack([
       { name: 'api', command: node(serverFixture), env: { PORT: String(port) }, port },
@@ -85,7 +85,11 @@ describe('stale and recycled PID files', () => {
     const unreadable = { exitCode: 1, message: expect.stringContaining(`${stack.context.stateDir}/.pids/worker.pid is unreadable`) };
     await expect(up(stack.context, [])).rejects.toMatchObject(unreadable);
     await expect(down(stack.context, [])).rejects.toMatchObject(unreadable);
-    await expect(collectStatus(stack.context, [])).rejects.toMatchObject(unreadable);
+    // status still shows every service; the unreadable one is dead with the sentence that names the fix.
+    const status = await collectStatus(stack.context, []);
+    expect(status.services.map((service) => service.state)).toEqual(['stopped', 'dead']);
+    expect(status.services[1]!.pidFileProblem).toEqual(expect.stringContaining('worker.pid is unreadable'));
+    expect(status.services[1]!.reason).toEqual(expect.stringContaining('then remove the file'));
     expect(stack.processes()).toEqual([]);
     expect(readPidFile(stack.context.stateDir, 'api')).toBeUndefined();
   });

@@ -8,7 +8,7 @@ import { lastLines, readLastLines } from '../../scripts/lib/logfile.ts';
 import { colorFor, prefixLine } from '../../scripts/lib/logs.ts';
 import { parsePsGroups } from '../../scripts/lib/processes.ts';
 import { describeExit, summarize, type StartResult } from '../../scripts/lib/startup.ts';
-import { alignColumns, formatStatusTable, type ServiceStatus, type StatusReport } from '../../scripts/lib/status.ts';
+import { alignColumns, formatStatusTable, formatUptime, type ServiceStatus, type StatusReport } from '../../scripts/lib/status.ts';
 import { createUi, formatDuration, type UiOptions } from '../../scripts/lib/ui.ts';
 
 const escape = '\u001b';
@@ -140,6 +140,7 @@ describe('formatStatusTable', () => {
     uptimeSeconds: null,
     ports: [],
     processes: 0,
+    pidFileProblem: null,
     command: 'node x.js',
     cwd: '/repo',
     logFile: '/repo/logs/x.log',
@@ -176,6 +177,7 @@ describe('formatStatusTable', () => {
       },
     ],
     summary: { total: 3, running: 1, stopped: 1, dead: 1 },
+    undeclared: [],
   };
 
   it('prints aligned plain rows, the dead reason and the summary', () => {
@@ -187,6 +189,23 @@ describe('formatStatusTable', () => {
       `db       DEAD     999   -       5432:closed 5433:held-by-other\n    reason: ${deadReason}`,
       '1/3 running, 1 stopped, 1 dead',
     ]);
+  });
+
+  it('names PID files of services no longer in SERVICES under the summary', () => {
+    const withOrphans: StatusReport = { ...report, undeclared: [{ name: 'old', pid: 77, running: true }, { name: 'older', pid: 78, running: false }] };
+    expect(formatStatusTable(withOrphans, createUi({ isTty: false, env: {} })).slice(-2)).toEqual([
+      'note: .pids/old.pid belongs to "old", which is no longer in SERVICES (pid 77 still runs; "down" stops it)',
+      'note: .pids/older.pid belongs to "older", which is no longer in SERVICES (pid 78 is gone; "down" removes the file)',
+    ]);
+  });
+
+  it.each([
+    [0, '0s'],
+    [59, '59s'],
+    [60, '1m 00s'],
+    [3725, '1h 02m'],
+  ])('shows %d s of uptime as %s', (seconds, text) => {
+    expect(formatUptime(seconds)).toBe(text);
   });
 
   it('has no escape codes in plain mode', () => {

@@ -1,7 +1,7 @@
 // validateServices and withDefaults (scripts/lib/service.ts), from literal services arrays.
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validateServices, withDefaults, type Service } from '../../scripts/lib/service.ts';
+import { commandText, validateServices, withDefaults, type Service } from '../../scripts/lib/service.ts';
 
 const source = 'scripts/lib/startup.ts';
 
@@ -246,6 +246,7 @@ describe('withDefaults', () => {
     expect(withDefaults({ name: 'api', command: 'node api.js' }, root, join)).toEqual({
       name: 'api',
       command: 'node api.js',
+      commandText: 'node api.js',
       description: '',
       cwd: '/repo',
       env: { PYTHONUNBUFFERED: '1' },
@@ -340,5 +341,16 @@ describe('validateServices field types', () => {
     ['env given as an array', { env: ['A=1'] }, 'env must map names to strings (quote numbers, e.g. PORT: "8080")'],
   ])('rejects a wrong %s', (_, fields, problem) => {
     expect(validateServices([{ name: 'api', command: 'x', ...fields }], 'startup.ts')).toEqual([`service "api": ${problem}`]);
+  });
+});
+
+describe('commandText', () => {
+  it.each([
+    ['a shell string as it is', 'cargo run --release --bin relay', 'cargo run --release --bin relay'],
+    ['plain argv joined', ['node', 'examples/demo/x.mjs', '--port=7101'], 'node examples/demo/x.mjs --port=7101'],
+    ['argv with spaces and quotes quoted', ['python3', '-c', `print("it's")`], `python3 -c 'print("it'\\''s")'`],
+    ['an empty argument kept visible', ['printf', ''], `printf ''`],
+  ])('shows %s', (_, command, text) => {
+    expect(commandText(command)).toBe(text);
   });
 });
