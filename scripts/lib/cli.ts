@@ -76,7 +76,7 @@ export function parseCommandLine(argv: string[], commands: CommandSpec[]): Invoc
     });
   } catch (error) {
     const where = spec ? ` for "${spec.name}"` : '';
-    const message = (error as Error).message.replace(/\. To specify a positional.*$/s, '').replace(/^Unknown/, 'unknown');
+    const message = describeParseError(error as Error & { code?: string });
     const usage = spec ? commandUsage(spec) : usageLine;
     throw new ManageError(`${message}${where}`, 1, `${usage}\nrun "manage.ts help${spec ? ` ${spec.name}` : ''}" for the options`);
   }
@@ -85,6 +85,14 @@ export function parseCommandLine(argv: string[], commands: CommandSpec[]): Invoc
     return { command: 'help', words: [], options: parsed.values as Invocation['options'] };
   }
   return { command: spec.name, words: parsed.positionals, options: parsed.values as Invocation['options'] };
+}
+
+/** node:util's parse errors, said plainly. */
+function describeParseError(error: Error & { code?: string }): string {
+  const option = /'(-[^' ,]+(?:, --[^' ]+)?)/.exec(error.message)?.[1] ?? 'an option';
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return `option ${option.split(', ').pop()} needs a value`;
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option '${option}'`;
+  return error.message;
 }
 
 export function findCommand<T extends CommandSpec>(commands: T[], word: string): T | undefined {

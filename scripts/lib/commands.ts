@@ -29,7 +29,9 @@ function onInterrupt(handler: (count: number) => void): () => void {
 }
 
 async function withLock<T>(context: Context, command: string, work: () => Promise<T>): Promise<T> {
-  const release = await acquireLock(context.stateDir, command, context.processes);
+  const release = await acquireLock(context.stateDir, command, context.processes, (holder) =>
+    context.ui.warn(`waiting for another manage.ts (${holder}) to finish...`),
+  );
   try {
     return await work();
   } finally {

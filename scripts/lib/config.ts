@@ -46,9 +46,11 @@ export function logPath(context: Pick<Context, 'logDir'>, service: string): stri
 
 /** A path as the user reads it: relative to the current directory when that is shorter. */
 export function displayPath(path: string): string {
-  const fromHere = relative(process.cwd(), path);
+  const here = process.cwd();
+  const fromHere = relative(here, path);
   if (fromHere === '') return '.';
-  return fromHere.length < path.length && !fromHere.startsWith('../../') ? fromHere : path;
+  // Relative only below the current directory (and never from /, where it just drops the leading slash).
+  return here !== '/' && !fromHere.startsWith('..') ? fromHere : path;
 }
 
 export async function loadServices(servicesFile: string): Promise<ResolvedService[]> {

@@ -21,12 +21,19 @@ interface LockHolder {
  * Takes the lock, waiting up to `waitMs` for a live holder; a lock whose holder died is taken over.
  * Returns the release function.
  */
-export async function acquireLock(stateDir: string, command: string, processes: ProcessSource, waitMs = 3000): Promise<() => void> {
+export async function acquireLock(
+  stateDir: string,
+  command: string,
+  processes: ProcessSource,
+  onWait: (holder: string) => void = () => {},
+  waitMs = 3000,
+): Promise<() => void> {
   mkdirSync(join(stateDir, '.pids'), { recursive: true });
   const path = lockPath(stateDir);
   const self = await processes.get(process.pid);
   const content = JSON.stringify({ pid: process.pid, startTime: self?.startTime ?? Date.now(), startTicks: self?.startTicks, command });
   let holder: LockHolder | undefined;
+  let waiting = false;
   const taken = await pollUntil(
     async () => {
       if (createWithContent(path, content)) return true;
@@ -34,6 +41,10 @@ export async function acquireLock(stateDir: string, command: string, processes: 
       holder = parseHolder(text);
       const running = holder ? await processes.get(holder.pid) : undefined;
       if (!holder || !running || !isAlive(running) || !isSameProcess(holder, running)) takeOver(path, text);
+      else if (!waiting) {
+        waiting = true;
+        onWait(`pid ${holder.pid}, running "${holder.command}"`);
+      }
       return undefined;
     },
     { timeoutMs: waitMs, intervalMs: 50 },

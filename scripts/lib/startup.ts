@@ -7,6 +7,7 @@ import { withDependencies, selectServices, startOrder } from './graph.ts';
 import { isSameProcess, serviceMembers, type ProcessInfo } from './identity.ts';
 import { readLastLines } from './logfile.ts';
 import { readPidFile, removePidFile, writePidFile, type PidRecord } from './pidfile.ts';
+import { now } from './poll.ts';
 import { describeCheck, waitUntilReady, type ReadyResult } from './readiness.ts';
 import type { ResolvedService, Service } from './service.ts';
 import { spawnService, type ExitStatus } from './shell.ts';
@@ -265,6 +266,7 @@ async function spawnAndWait(context: Context, service: ResolvedService, env: Rec
   const path = logPath(context, name);
   const command = service.commandText;
   context.ui.detail(`starting ${name}: ${command} (cwd ${displayPath(service.cwd)})`);
+  const started = now();
   const spawned = await spawnService({
     command: service.command,
     cwd: service.cwd,
@@ -303,7 +305,7 @@ async function spawnAndWait(context: Context, service: ResolvedService, env: Rec
     stop: options.interrupted,
     ownsPort: (port) => ownsPort(context, record, port),
   });
-  if (ready.ready) return { name, outcome: 'started', pid: spawned.pid, ms: ready.ms, waited: !options.noWait };
+  if (ready.ready) return { name, outcome: 'started', pid: spawned.pid, ms: now() - started, waited: !options.noWait };
   return failStart(context, service, record, ready);
 }
 

@@ -58,6 +58,8 @@ describe('parseCommandLine', () => {
     [['status', '-f'], "unknown option '-f' for \"status\"", 'usage: manage.ts status [options] [service|group ...]\nrun "manage.ts help status" for the options'],
     [['--json', 'down'], "unknown option '--json' for \"down\"", 'usage: manage.ts down [options] [service|group ...]\nrun "manage.ts help down" for the options'],
     [['--bogus'], "unknown option '--bogus'", 'usage: manage.ts <command> [options] [service|group ...]\nrun "manage.ts help" for the options'],
+    [['logs', '-n'], 'option --lines needs a value for "logs"', 'usage: manage.ts logs [options] [service|group ...]\nrun "manage.ts help logs" for the options'],
+    [['status', '--services'], 'option --services needs a value for "status"', 'usage: manage.ts status [options] [service|group ...]\nrun "manage.ts help status" for the options'],
   ])('throws a usage error for the unknown option in %j', (argv, message, hint) => {
     const error = thrown(() => parseCommandLine(argv, commands));
     expect(error).toBeInstanceOf(ManageError);
