@@ -11,8 +11,6 @@ import { collectStatus, formatStatusTable } from './status.ts';
 import { createUi, type Ui } from './ui.ts';
 
 export interface Command extends CommandSpec {
-  /** False for commands that work without loading the services file (help). */
-  needsServices: boolean;
   run(context: Context, invocation: Invocation): Promise<number>;
 }
 
@@ -98,7 +96,6 @@ export const commands: Command[] = [
     summary: 'start services (and what they depend on) in dependency order; all by default',
     options: [...upOptions],
     examples: ['manage.ts up', 'manage.ts up dashboard        # also starts what it depends on', 'manage.ts up relays --no-wait'],
-    needsServices: true,
     run: (context, invocation) => withLock(context, 'up', () => runUp(context, invocation.words, invocation)),
   },
   {
@@ -108,7 +105,6 @@ export const commands: Command[] = [
     summary: 'stop services, dependents first: stop signal to the whole process group, SIGKILL after the timeout',
     options: [{ name: 'force', type: 'boolean', help: 'SIGKILL at once (a second Ctrl-C does the same)' }],
     examples: ['manage.ts down', 'manage.ts down signal', 'manage.ts down --force'],
-    needsServices: true,
     run: (context, invocation) => withLock(context, 'down', () => runDown(context, invocation.words, invocation)),
   },
   {
@@ -118,7 +114,6 @@ export const commands: Command[] = [
     summary: 'down then up for the selection',
     options: [...upOptions],
     examples: ['manage.ts restart', 'manage.ts restart execution'],
-    needsServices: true,
     run: (context, invocation) =>
       withLock(context, 'restart', async () => {
         const stopped = await runDown(context, invocation.words, { ...invocation, options: {} }, true);
@@ -133,7 +128,6 @@ export const commands: Command[] = [
     summary: 'one line per service: state, PID, uptime, ports and whether they listen',
     options: [{ name: 'json', type: 'boolean', help: 'machine-readable JSON (schemaVersion 1), no colours' }],
     examples: ['manage.ts status', 'manage.ts status --json | jq .summary', 'manage.ts status -v dashboard'],
-    needsServices: true,
     run: async (context, invocation) => {
       const report = await collectStatus(context, invocation.words);
       if (invocation.options.json) context.ui.result(JSON.stringify(report, null, 2));
@@ -154,7 +148,6 @@ export const commands: Command[] = [
       { name: 'follow', short: 'f', type: 'boolean', help: 'keep printing new lines until Ctrl-C' },
     ],
     examples: ['manage.ts logs', 'manage.ts logs -n 200 signal', 'manage.ts logs -f | grep ERROR'],
-    needsServices: true,
     run: async (context, invocation) => {
       const text = invocation.options.lines;
       const lines = text === undefined ? 50 : Number(text);
@@ -180,7 +173,6 @@ export const commands: Command[] = [
     summary: 'this help, or one command\'s options and examples',
     options: [],
     examples: ['manage.ts help up'],
-    needsServices: false,
     run: async () => ExitCode.ok,
   },
 ];

@@ -15,7 +15,6 @@ export const defaultServicesFile = join(repoRoot, 'scripts', 'lib', 'startup.ts'
 
 /** Everything a command needs, built once per invocation. */
 export interface Context {
-  root: string;
   /** Holds logs/ and .pids/. */
   stateDir: string;
   logDir: string;
@@ -94,7 +93,6 @@ export async function createContext(locations: Locations, ui: Ui): Promise<Conte
   const services = await loadServices(locations.servicesFile);
   const logDir = join(locations.stateDir, 'logs');
   return {
-    root: repoRoot,
     stateDir: locations.stateDir,
     logDir,
     servicesFile: locations.servicesFile,

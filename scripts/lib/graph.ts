@@ -76,7 +76,7 @@ export function startOrder(nodes: GraphNode[], names: string[]): string[] {
   const selected = new Set(names);
   const chosen = nodes.filter((node) => selected.has(node.name));
   // A dependency listed twice is still one edge.
-  const waitingOn = new Map(chosen.map((node) => [node.name, new Set(node.dependsOn.filter((dep) => selected.has(dep))).size]));
+  const waitingOn = new Map(chosen.map((node) => [node.name, new Set(node.dependsOn.filter((dependency) => selected.has(dependency))).size]));
   const order: string[] = [];
   while (order.length < chosen.length) {
     const next = chosen.find((node) => waitingOn.get(node.name) === 0 && !order.includes(node.name));
@@ -100,7 +100,7 @@ export function dependentsOutside(nodes: GraphNode[], names: string[]): Map<stri
   const result = new Map<string, string[]>();
   for (const node of nodes) {
     if (selected.has(node.name)) continue;
-    const hit = node.dependsOn.filter((dep) => selected.has(dep));
+    const hit = node.dependsOn.filter((dependency) => selected.has(dependency));
     if (hit.length > 0) result.set(node.name, hit);
   }
   return result;

@@ -62,3 +62,20 @@ function startedNoEarlier(process: ProcessInfo, recorded: RecordedIdentity): boo
   if (process.startTicks !== undefined && recorded.startTicks !== undefined) return process.startTicks >= recorded.startTicks;
   return process.startTime >= recorded.startTime - 1000;
 }
+
+/**
+ * What became of a recorded service: its leader still runs; the leader is gone but members of its group
+ * remain (leftovers); or nothing of it is left, where `pidReused` says another program now has the PID.
+ */
+export type RecordState =
+  | { kind: 'running'; members: ProcessInfo[] }
+  | { kind: 'leftovers'; members: ProcessInfo[] }
+  | { kind: 'gone'; pidReused: boolean };
+
+export function classifyRecord(recorded: RecordedIdentity, processes: ProcessInfo[], bootId?: string): RecordState {
+  const members = serviceMembers(recorded, processes, bootId);
+  if (members.some((member) => member.pid === recorded.pid)) return { kind: 'running', members };
+  if (members.length > 0) return { kind: 'leftovers', members };
+  const holder = processes.find((process) => process.pid === recorded.pid);
+  return { kind: 'gone', pidReused: holder !== undefined && isAlive(holder) };
+}

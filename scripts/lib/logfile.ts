@@ -1,5 +1,5 @@
 // Reading service log files: the last lines, without reading a large file whole.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { errnoCode } from './errors.ts';
 
 /** Byte range of a file to take lines from: `from` keeps earlier output out, `to` ends where a follower begins. */
@@ -52,4 +52,60 @@ function countNewlines(buffer: Buffer): number {
   let count = 0;
   for (let index = buffer.indexOf(10); index !== -1; index = buffer.indexOf(10, index + 1)) count++;
   return count;
+}
+
+/**
+ * Follows one log file by path: appended lines are emitted whole; a truncated file (size below the read
+ * offset) is read again from the start, a replaced one (new inode) too, and a missing one is picked up
+ * when it appears.
+ */
+export class LogFollower {
+  private offset: number;
+  private inode: number | undefined;
+  private partial = '';
+  /** Where following began: the initial tail ends here, so no line is lost or printed twice. */
+  readonly startOffset: number;
+
+  /** Follows from byte `from`, or from the current end of the file. */
+  constructor(
+    readonly name: string,
+    readonly path: string,
+    private readonly emit: (line: string) => void,
+    from?: number,
+  ) {
+    const stat = this.stat();
+    this.offset = from ?? stat?.size ?? 0;
+    this.startOffset = this.offset;
+    this.inode = stat?.ino;
+  }
+
+  pump(): void {
+    const stat = this.stat();
+    if (!stat) return;
+    if (stat.ino !== this.inode || stat.size < this.offset) {
+      this.inode = stat.ino;
+      this.offset = 0;
+      this.partial = '';
+    }
+    if (stat.size === this.offset) return;
+    const fd = openSync(this.path, 'r');
+    try {
+      const buffer = Buffer.alloc(stat.size - this.offset);
+      const read = readSync(fd, buffer, 0, buffer.length, this.offset);
+      this.offset += read;
+      const lines = (this.partial + buffer.subarray(0, read).toString('utf8')).split('\n');
+      this.partial = lines.pop() ?? '';
+      lines.forEach((line) => this.emit(line));
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private stat(): { size: number; ino: number } | undefined {
+    try {
+      return statSync(this.path);
+    } catch {
+      return undefined;
+    }
+  }
 }

@@ -1,8 +1,8 @@
 // `logs`: the last lines of each selected log, and following them as they grow, rotate or appear.
-import { closeSync, existsSync, openSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { logPath, type Context } from './config.ts';
 import { selectServices } from './graph.ts';
-import { readLastLines } from './logfile.ts';
+import { LogFollower, readLastLines } from './logfile.ts';
 import { pollUntil } from './poll.ts';
 import type { Colors } from './ui.ts';
 
@@ -59,58 +59,4 @@ export async function logs(context: Context, words: string[], options: LogsOptio
   // The poll is the fallback for file systems where watching misses events (NFS, some containers).
   await pollUntil(() => (pump(), stopped ? true : undefined), { timeoutMs: Number.POSITIVE_INFINITY, intervalMs: 250 });
   watcher?.close();
-}
-
-/**
- * Follows one log file by path: appended lines are emitted whole; a truncated file (size below the read
- * offset) is read again from the start, a replaced one (new inode) too, and a missing one is picked up
- * when it appears.
- */
-export class LogFollower {
-  private offset: number;
-  private inode: number | undefined;
-  private partial = '';
-  /** Where following began: the initial tail ends here, so no line is lost or printed twice. */
-  readonly startOffset: number;
-
-  constructor(
-    readonly name: string,
-    readonly path: string,
-    private readonly emit: (line: string) => void,
-  ) {
-    const stat = this.stat();
-    this.offset = stat?.size ?? 0;
-    this.startOffset = this.offset;
-    this.inode = stat?.ino;
-  }
-
-  pump(): void {
-    const stat = this.stat();
-    if (!stat) return;
-    if (stat.ino !== this.inode || stat.size < this.offset) {
-      this.inode = stat.ino;
-      this.offset = 0;
-      this.partial = '';
-    }
-    if (stat.size === this.offset) return;
-    const fd = openSync(this.path, 'r');
-    try {
-      const buffer = Buffer.alloc(stat.size - this.offset);
-      const read = readSync(fd, buffer, 0, buffer.length, this.offset);
-      this.offset += read;
-      const lines = (this.partial + buffer.subarray(0, read).toString('utf8')).split('\n');
-      this.partial = lines.pop() ?? '';
-      lines.forEach((line) => this.emit(line));
-    } finally {
-      closeSync(fd);
-    }
-  }
-
-  private stat(): { size: number; ino: number } | undefined {
-    try {
-      return statSync(this.path);
-    } catch {
-      return undefined;
-    }
-  }
 }

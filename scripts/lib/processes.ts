@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { ProcessInfo } from './identity.ts';
 import { parseBootTime, parseCmdline, parseNetTcp, parseSocketLink, parseStat, ticksPerSecond } from './procfs.ts';
+import { now } from './poll.ts';
 import { findPortHolders, listProcessesPortably, runPs } from './shell.ts';
 
 /** Who listens on a port: PIDs when they could be found out, `unknown` when the port is held but not by whom. */
@@ -16,8 +17,11 @@ export interface ProcessSource {
   readonly kind: 'proc' | 'ps';
   /** Identifies this boot, so start times from before a reboot never match. */
   readonly bootId: string | undefined;
-  /** Every process on the machine, read once. */
-  list(): Promise<ProcessInfo[]>;
+  /**
+   * Every process on the machine. `maxAgeMs` lets pollers share a snapshot that recent (parallel stops poll
+   * together); the default reads afresh, which every check right before a signal does.
+   */
+  list(maxAgeMs?: number): Promise<ProcessInfo[]>;
   /** One process, or undefined when there is no such PID. */
   get(pid: number): Promise<ProcessInfo | undefined>;
   /** The full command line of a process, for messages. */
@@ -44,28 +48,42 @@ function readText(path: string): string | undefined {
   }
 }
 
-export class ProcSource implements ProcessSource {
+/** Shares one snapshot among callers that accept one up to `maxAgeMs` old. */
+abstract class SnapshotSource {
+  private snapshot: { at: number; processes: Promise<ProcessInfo[]> } | undefined;
+
+  list(maxAgeMs = 0): Promise<ProcessInfo[]> {
+    if (this.snapshot && now() - this.snapshot.at <= maxAgeMs) return this.snapshot.processes;
+    const processes = this.read();
+    this.snapshot = { at: now(), processes };
+    return processes;
+  }
+
+  protected abstract read(): Promise<ProcessInfo[]>;
+}
+
+export class ProcSource extends SnapshotSource implements ProcessSource {
   readonly kind = 'proc';
   readonly bootId = readText('/proc/sys/kernel/random/boot_id')?.trim();
   private readonly bootTime = parseBootTime(readText('/proc/stat') ?? '') ?? 0;
 
-  async list(): Promise<ProcessInfo[]> {
+  protected async read(): Promise<ProcessInfo[]> {
     const result: ProcessInfo[] = [];
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
-      const info = this.read(Number(entry));
+      const info = this.readOne(Number(entry));
       if (info) result.push(info);
     }
     return result;
   }
 
   async get(pid: number): Promise<ProcessInfo | undefined> {
-    return this.read(pid);
+    return this.readOne(pid);
   }
 
   async commandLine(pid: number): Promise<string> {
     const text = readText(`/proc/${pid}/cmdline`);
-    return text ? parseCmdline(text) : (this.read(pid)?.command ?? '');
+    return text ? parseCmdline(text) : (this.readOne(pid)?.command ?? '');
   }
 
   async portHolders(port: number): Promise<PortHolders> {
@@ -127,7 +145,7 @@ export class ProcSource implements ProcessSource {
     return inodes;
   }
 
-  private read(pid: number): ProcessInfo | undefined {
+  private readOne(pid: number): ProcessInfo | undefined {
     const stat = parseStat(readText(`/proc/${pid}/stat`) ?? '');
     if (!stat) return undefined;
     return {
@@ -158,11 +176,11 @@ export function parsePsGroups(text: string): Map<number, { pgid: number; state: 
  * The portable path. ps has no portable session id, so the process group stands in for the session:
  * services run as group leaders, so group membership is what `down` signals anyway.
  */
-export class PsSource implements ProcessSource {
+export class PsSource extends SnapshotSource implements ProcessSource {
   readonly kind = 'ps';
   readonly bootId = undefined;
 
-  async list(): Promise<ProcessInfo[]> {
+  protected async read(): Promise<ProcessInfo[]> {
     const [processes, groups] = await Promise.all([listProcessesPortably(), runPs().then(parsePsGroups)]);
     const result: ProcessInfo[] = [];
     for (const entry of processes) {

@@ -1,5 +1,5 @@
 // Readiness checks: when a started service counts as up (port accepting, HTTP status, log line, command).
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { LogFollower } from './logfile.ts';
 import { now, pollUntil, sleep } from './poll.ts';
 import { isAccepting } from './processes.ts';
 import { commandText, type ReadinessCheck, type ResolvedService } from './service.ts';
@@ -101,38 +101,16 @@ function createProbe(service: ResolvedService, options: WaitOptions, deadline: n
   }
   if ('log' in check) {
     const pattern = typeof check.log === 'string' ? new RegExp(check.log) : check.log;
-    const reader = createLogReader(options.logPath, options.logOffset);
-    return async () => (reader().some((line) => pattern.test(line)) ? true : 'no matching log line yet');
+    let matched = false;
+    const follower = new LogFollower(service.name, options.logPath, (line) => (matched ||= pattern.test(line)), options.logOffset);
+    return async () => {
+      follower.pump();
+      return matched ? true : 'no matching log line yet';
+    };
   }
   return async () => {
     const timeoutMs = Math.max(0, Math.min(5000, deadline - now()));
     const code = await runCheckCommand(check.command, { cwd: service.cwd, env: options.env, timeoutMs });
     return code === 0 ? true : code === 124 ? 'command timed out' : `command exited ${code}`;
-  };
-}
-
-/** Returns the complete lines appended to a file since the last call, starting at `offset`. */
-export function createLogReader(path: string, offset: number): () => string[] {
-  let position = offset;
-  let partial = '';
-  return () => {
-    let size: number;
-    try {
-      size = statSync(path).size;
-    } catch {
-      return [];
-    }
-    if (size <= position) return [];
-    const buffer = Buffer.alloc(size - position);
-    const fd = openSync(path, 'r');
-    try {
-      readSync(fd, buffer, 0, buffer.length, position);
-    } finally {
-      closeSync(fd);
-    }
-    position = size;
-    const lines = (partial + buffer.toString('utf8')).split('\n');
-    partial = lines.pop() ?? '';
-    return lines;
   };
 }

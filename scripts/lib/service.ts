@@ -168,7 +168,7 @@ export function validateServices(services: unknown, source: string): string[] {
     if (service.envFile !== undefined && (typeof service.envFile !== 'string' || service.envFile.trim() === '')) {
       problems.push(`${label}: envFile must be a path such as ".env" or "config/api.env"`);
     }
-    if (service.dependsOn !== undefined && !(Array.isArray(service.dependsOn) && service.dependsOn.every((dep) => typeof dep === 'string'))) {
+    if (service.dependsOn !== undefined && !(Array.isArray(service.dependsOn) && service.dependsOn.every((dependency) => typeof dependency === 'string'))) {
       problems.push(`${label}: dependsOn must be an array of service names`);
     }
     for (const group of asList(service.group as string | string[] | undefined)) {

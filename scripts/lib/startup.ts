@@ -4,7 +4,7 @@ import { parseEnv } from 'node:util';
 import { displayPath, ensureStateDirs, logPath, type Context } from './config.ts';
 import { ManageError } from './errors.ts';
 import { withDependencies, selectServices, startOrder } from './graph.ts';
-import { isSameProcess, serviceMembers, type ProcessInfo } from './identity.ts';
+import { classifyRecord, serviceMembers, type ProcessInfo } from './identity.ts';
 import { readLastLines } from './logfile.ts';
 import { readPidFile, removePidFile, writePidFile, type PidRecord } from './pidfile.ts';
 import { now } from './poll.ts';
@@ -164,10 +164,9 @@ async function preflight(context: Context, services: ResolvedService[], options:
 function priorState(context: Context, name: string, snapshot: ProcessInfo[]): Prior {
   const record = readPidFile(context.stateDir, name);
   if (!record) return { kind: 'none' };
-  const members = serviceMembers(record, snapshot, context.processes.bootId);
-  const leader = members.find((member) => member.pid === record.pid);
-  if (leader && isSameProcess(record, leader, context.processes.bootId)) return { kind: 'running', record };
-  if (members.length > 0) return { kind: 'leftovers', record, members };
+  const state = classifyRecord(record, snapshot, context.processes.bootId);
+  if (state.kind === 'running') return { kind: 'running', record };
+  if (state.kind === 'leftovers') return { kind: 'leftovers', record, members: state.members };
   return { kind: 'stale', record };
 }
 

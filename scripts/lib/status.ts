@@ -1,7 +1,7 @@
 // `status`: what runs, from PID files checked against live processes; a table or stable JSON.
 import { displayPath, logPath, undeclaredServiceNames, type Context } from './config.ts';
 import { selectServices } from './graph.ts';
-import { isSameProcess, serviceMembers, type ProcessInfo } from './identity.ts';
+import { classifyRecord, serviceMembers, type ProcessInfo, type RecordState } from './identity.ts';
 import { ManageError } from './errors.ts';
 import { pidFilePath, readPidFile, type PidRecord } from './pidfile.ts';
 import type { PortState } from './processes.ts';
@@ -79,9 +79,9 @@ function readRecord(context: Context, name: string): { record: PidRecord | undef
 
 async function serviceStatus(context: Context, service: ResolvedService, snapshot: ProcessInfo[], at: number): Promise<ServiceStatus> {
   const { record, problem } = readRecord(context, service.name);
-  const members = record ? serviceMembers(record, snapshot, context.processes.bootId) : [];
-  const leader = record && snapshot.find((process) => process.pid === record.pid);
-  const leaderAlive = Boolean(record && leader && members.includes(leader) && isSameProcess(record, leader, context.processes.bootId));
+  const recorded = record ? classifyRecord(record, snapshot, context.processes.bootId) : undefined;
+  const members = recorded && recorded.kind !== 'gone' ? recorded.members : [];
+  const leaderAlive = recorded?.kind === 'running';
   const ports = await context.processes.portStates(service.ports, members.map((member) => member.pid));
   const state: ServiceState = problem ? 'dead' : !record ? 'stopped' : leaderAlive ? 'running' : 'dead';
   return {
@@ -89,7 +89,7 @@ async function serviceStatus(context: Context, service: ResolvedService, snapsho
     description: service.description,
     groups: service.groups,
     state,
-    reason: problem ?? (record && !leaderAlive ? deadReason(record.pid, leader, members.length) : null),
+    reason: problem ?? (record && recorded && recorded.kind !== 'running' ? deadReason(record.pid, recorded) : null),
     pid: record?.pid ?? null,
     startedAt: leaderAlive ? record!.startedAt : null,
     uptimeSeconds: leaderAlive ? Math.max(0, Math.round((at - record!.startTime) / 1000)) : null,
@@ -107,9 +107,9 @@ function portEntry(port: number, state: PortState): ServiceStatus['ports'][numbe
   return { port, listening: state !== 'closed', heldBy: state === 'own' ? 'service' : state === 'other' ? 'other' : null };
 }
 
-function deadReason(pid: number, leader: ProcessInfo | undefined, members: number): string {
-  if (members > 0) return `leader pid ${pid} exited but ${members} process(es) of its group still run; "down" stops them`;
-  if (leader && leader.state !== 'Z') return `pid ${pid} now belongs to another program (the PID was reused); the next up or down removes the stale PID file`;
+function deadReason(pid: number, state: Exclude<RecordState, { kind: 'running' }>): string {
+  if (state.kind === 'leftovers') return `leader pid ${pid} exited but ${state.members.length} process(es) of its group still run; "down" stops them`;
+  if (state.pidReused) return `pid ${pid} now belongs to another program (the PID was reused); the next up or down removes the stale PID file`;
   return `pid ${pid} is gone (crashed or killed outside manage.ts); the next up or down removes the stale PID file`;
 }
 

@@ -10,8 +10,6 @@ export interface TerminateOptions {
   processes: ProcessSource;
   /** Checked while waiting: true means escalate to SIGKILL now (--force, a second Ctrl-C). */
   killNow?: () => boolean;
-  /** How long to wait for the kernel after SIGKILL before reporting survivors. */
-  killWaitMs?: number;
 }
 
 /** `stopped`: left on the stop signal; `killed`: needed SIGKILL; `not-running`: nothing of it was alive. */
@@ -21,10 +19,12 @@ export type TerminateResult =
   | { outcome: 'survived'; ms: number; survivors: ProcessInfo[] };
 
 const pollIntervalMs = 20;
+/** After SIGKILL only the kernel can delay an exit (a process in D state); past this, survivors are reported. */
+const killWaitMs = 5000;
 
-/** The live members of the service's session and group, from a fresh snapshot (the identity check). */
-export async function liveMembers(record: RecordedIdentity, processes: ProcessSource): Promise<ProcessInfo[]> {
-  return serviceMembers(record, await processes.list(), processes.bootId);
+/** The live members of the service's session and group, from a fresh snapshot unless `maxAgeMs` allows one. */
+export async function liveMembers(record: RecordedIdentity, processes: ProcessSource, maxAgeMs = 0): Promise<ProcessInfo[]> {
+  return serviceMembers(record, await processes.list(maxAgeMs), processes.bootId);
 }
 
 /**
@@ -33,7 +33,7 @@ export async function liveMembers(record: RecordedIdentity, processes: ProcessSo
  * so a recycled PID is never signalled.
  */
 export function terminateService(record: RecordedIdentity, options: TerminateOptions): Promise<TerminateResult> {
-  return terminate(() => liveMembers(record, options.processes), signalGroups, options);
+  return terminate((maxAgeMs) => liveMembers(record, options.processes, maxAgeMs), signalGroups, options);
 }
 
 /**
@@ -49,9 +49,12 @@ export function terminateProcess(identity: RecordedIdentity, options: TerminateO
   return terminate(live, signalEach, options);
 }
 
-/** Signal, poll until nothing is left, escalate to SIGKILL; `live` is re-read before every signal. */
+/**
+ * Signal, poll until nothing is left, escalate to SIGKILL. `live` is read fresh before every signal; the
+ * "anything left?" polls may share a snapshot a poll interval old with other stops running in parallel.
+ */
 async function terminate(
-  live: () => Promise<ProcessInfo[]>,
+  live: (maxAgeMs?: number) => Promise<ProcessInfo[]>,
   send: (members: ProcessInfo[], signal: NodeJS.Signals) => void,
   options: TerminateOptions,
 ): Promise<TerminateResult> {
@@ -61,7 +64,7 @@ async function terminate(
 
   const forced = options.signal === 'SIGKILL' || options.killNow?.() === true;
   send(first, forced ? 'SIGKILL' : options.signal);
-  const gone = async (): Promise<true | undefined> => ((await live()).length === 0 ? true : undefined);
+  const gone = async (): Promise<true | undefined> => ((await live(pollIntervalMs - 5)).length === 0 ? true : undefined);
   if (!forced) {
     const left = await pollUntil(gone, { timeoutMs: options.timeoutMs, intervalMs: pollIntervalMs, stop: options.killNow });
     if (left) return { outcome: 'stopped', ms: now() - started };
@@ -69,7 +72,7 @@ async function terminate(
     if (remaining.length === 0) return { outcome: 'stopped', ms: now() - started };
     send(remaining, 'SIGKILL');
   }
-  const dead = await pollUntil(gone, { timeoutMs: options.killWaitMs ?? 5000, intervalMs: pollIntervalMs });
+  const dead = await pollUntil(gone, { timeoutMs: killWaitMs, intervalMs: pollIntervalMs });
   if (dead) return { outcome: 'killed', ms: now() - started };
   return { outcome: 'survived', ms: now() - started, survivors: await live() };
 }

@@ -17,7 +17,7 @@ export interface Ui {
   /** Always shown, on stderr. */
   warn(line: string): void;
   error(line: string): void;
-  /** `ok` or `fail` marks, as symbols on a TTY and words in a pipe. */
+  /** A result mark: a coloured symbol on a TTY (✓ ✗ - ·), a word in a pipe (ok FAILED skipped note). */
   mark(kind: 'ok' | 'fail' | 'skip' | 'note'): string;
 }
 

@@ -32,7 +32,6 @@ export function createStack(services: Service[], options: { source?: 'proc' | 'p
   const marked = services.map((service) => ({ ...service, env: { ...service.env, MANAGE_TEST_MARKER: marker } }));
   const processes: ProcessSource = options.source === 'ps' ? new PsSource() : new ProcSource();
   const context: Context = {
-    root: stateDir,
     stateDir,
     logDir: join(stateDir, 'logs'),
     servicesFile: join(stateDir, 'services.ts'),
