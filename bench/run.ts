@@ -74,23 +74,29 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-async function measure(label: string, floorLabel: string, run: () => Promise<{ value: number; floor: number; note?: string }>): Promise<string> {
-  const values: number[] = [];
-  const floors: number[] = [];
-  const notes = new Set<string>();
-  for (let index = 0; index < runs; index++) {
-    const result = await run();
-    values.push(result.value);
-    floors.push(result.floor);
-    if (result.note) notes.add(result.note);
-  }
-  const [value, floor] = [median(values), median(floors)];
-  const line = `| ${label} | ${value.toFixed(0)} ms | ${floorLabel}: ${floor.toFixed(0)} ms | ${(value / floor).toFixed(2)}x | ${[...notes].join('; ')} |`;
-  console.log(line);
-  return line;
+/** One run of a case: its time and floor, other floors (reported as medians), counts (reported at their worst). */
+interface Sample {
+  value: number;
+  floor: number;
+  otherFloors?: Record<string, number>;
+  counts?: Record<string, number>;
 }
 
-async function flatTwenty(): Promise<{ value: number; floor: number }> {
+async function measure(label: string, floorLabel: string, run: () => Promise<Sample>): Promise<void> {
+  const samples: Sample[] = [];
+  for (let index = 0; index < runs; index++) samples.push(await run());
+  const value = median(samples.map((sample) => sample.value));
+  const floor = median(samples.map((sample) => sample.floor));
+  const notes: string[] = [];
+  for (const key of Object.keys(samples[0]!.otherFloors ?? {})) {
+    const other = median(samples.map((sample) => sample.otherFloors![key]!));
+    notes.push(`${key}: ${other.toFixed(0)} ms (${(value / other).toFixed(2)}x)`);
+  }
+  for (const key of Object.keys(samples[0]!.counts ?? {})) notes.push(`${key}: ${Math.max(...samples.map((sample) => sample.counts![key]!))}`);
+  console.log(`| ${label} | ${value.toFixed(0)} ms | ${floorLabel}: ${floor.toFixed(0)} ms | ${(value / floor).toFixed(2)}x | ${notes.join('; ')} |`);
+}
+
+async function flatTwenty(): Promise<Sample> {
   const ports = await freePorts(20);
   const stack = createStack(ports.map((port, index) => ({ name: `s${index}`, port })));
   try {
@@ -114,7 +120,7 @@ async function shellChain(ports: number[], marker: string): Promise<number> {
   return now() - started;
 }
 
-async function chainOfFive(): Promise<{ value: number; floor: number; note: string }> {
+async function chainOfFive(): Promise<Sample> {
   const ports = await freePorts(5);
   const specs = ports.map((port, index) => ({ name: `c${index}`, port, env: { LISTEN_DELAY_MS: '300' }, dependsOn: index ? [`c${index - 1}`] : undefined }));
   const stack = createStack(specs);
@@ -128,14 +134,14 @@ async function chainOfFive(): Promise<{ value: number; floor: number; note: stri
     const early = times.slice(1).filter((time, index) => time.spawned < times[index]!.listening).length;
     runManage(stack.env, 'down');
     const measured = await shellChain(ports, stack.marker);
-    return { value, floor: 5 * 300, note: `dependents started early: ${early}; measured floor (sequential shell): ${measured.toFixed(0)} ms` };
+    return { value, floor: 5 * 300, otherFloors: { 'sequential shell chain': measured }, counts: { 'dependents started early (worst run)': early } };
   } finally {
     killMarked(stack.marker);
     rmSync(stack.dir, { recursive: true, force: true });
   }
 }
 
-async function stubbornDown(): Promise<{ value: number; floor: number }> {
+async function stubbornDown(): Promise<Sample> {
   const stack = createStack(
     Array.from({ length: 10 }, (_, index): ServiceSpec => ({ name: `d${index}`, env: index < 5 ? { IGNORE_SIGTERM: '1' } : {}, stopTimeout: 2000 })),
   );
@@ -148,7 +154,7 @@ async function stubbornDown(): Promise<{ value: number; floor: number }> {
   }
 }
 
-async function wrappersDown(): Promise<{ value: number; floor: number; note: string }> {
+async function wrappersDown(): Promise<Sample> {
   const ports = await freePorts(10);
   const stack = createStack(ports.map((port, index) => ({ name: `w${index}`, port, wrapper: true })));
   try {
@@ -156,7 +162,7 @@ async function wrappersDown(): Promise<{ value: number; floor: number; note: str
     const before = markedProcesses(stack.marker).length;
     const value = runManage(stack.env, 'down');
     const survivors = markedProcesses(stack.marker).length;
-    return { value, floor: value, note: `${before} processes before, survivors: ${survivors}` };
+    return { value, floor: value, counts: { 'processes before down': before, 'survivors (worst run)': survivors } };
   } finally {
     killMarked(stack.marker);
     rmSync(stack.dir, { recursive: true, force: true });

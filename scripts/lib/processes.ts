@@ -26,10 +26,13 @@ export interface ProcessSource {
   get(pid: number): Promise<ProcessInfo | undefined>;
   /** The full command line of a process, for messages. */
   commandLine(pid: number): Promise<string>;
-  /** Who listens on a TCP port. */
-  portHolders(port: number): Promise<PortHolders>;
-  /** For each port: closed, listened on by one of `pids`, or by something else. One pass for all ports. */
-  portStates(ports: number[], pids: number[]): Promise<Map<number, PortState>>;
+  /**
+   * Who listens on a TCP port. Reading the kernel's socket tables costs milliseconds whatever their length,
+   * so callers checking many ports in one command accept tables up to `maxAgeMs` old; readiness reads fresh.
+   */
+  portHolders(port: number, maxAgeMs?: number): Promise<PortHolders>;
+  /** For each port: closed, listened on by one of `pids`, or by something else. */
+  portStates(ports: number[], pids: number[], maxAgeMs?: number): Promise<Map<number, PortState>>;
 }
 
 /** /proc, unless MANAGE_PROCESS_SOURCE=ps forces the portable path (tests use that to cover it on Linux). */
@@ -86,8 +89,8 @@ export class ProcSource extends SnapshotSource implements ProcessSource {
     return text ? parseCmdline(text) : (this.readOne(pid)?.command ?? '');
   }
 
-  async portHolders(port: number): Promise<PortHolders> {
-    const inodes = this.listeningInodes().get(port);
+  async portHolders(port: number, maxAgeMs = 0): Promise<PortHolders> {
+    const inodes = this.listeningInodes(maxAgeMs).get(port);
     if (!inodes) return { held: false };
     const pids = new Set<number>();
     for (const entry of readdirSync('/proc')) {
@@ -98,8 +101,8 @@ export class ProcSource extends SnapshotSource implements ProcessSource {
     return { held: true, pids: [...pids], unknown: pids.size === 0 };
   }
 
-  async portStates(ports: number[], pids: number[]): Promise<Map<number, PortState>> {
-    const listening = this.listeningInodes();
+  async portStates(ports: number[], pids: number[], maxAgeMs = 0): Promise<Map<number, PortState>> {
+    const listening = this.listeningInodes(maxAgeMs);
     const own = new Set<number>();
     for (const pid of pids) for (const inode of this.socketInodes(pid)) own.add(inode);
     return new Map(
@@ -111,8 +114,11 @@ export class ProcSource extends SnapshotSource implements ProcessSource {
     );
   }
 
+  private tables: { at: number; inodes: Map<number, Set<number>> } | undefined;
+
   /** Listening TCP sockets (IPv4 and IPv6): port -> socket inodes. */
-  private listeningInodes(): Map<number, Set<number>> {
+  private listeningInodes(maxAgeMs: number): Map<number, Set<number>> {
+    if (this.tables && now() - this.tables.at <= maxAgeMs) return this.tables.inodes;
     const result = new Map<number, Set<number>>();
     for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
       for (const row of parseNetTcp(readText(table) ?? '')) {
@@ -122,6 +128,7 @@ export class ProcSource extends SnapshotSource implements ProcessSource {
         result.set(row.port, inodes);
       }
     }
+    this.tables = { at: now(), inodes: result };
     return result;
   }
 
@@ -208,6 +215,7 @@ export class PsSource extends SnapshotSource implements ProcessSource {
   }
 
   async portHolders(port: number): Promise<PortHolders> {
+    // find-process runs lsof or netstat per call: nothing to share between ports.
     const holders = await findPortHolders(port);
     if (holders.length > 0) return { held: true, pids: holders.map((holder) => holder.pid), unknown: false };
     // find-process finds nothing, silently, for another user's socket or without lsof: never read that as free.

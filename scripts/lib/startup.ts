@@ -115,6 +115,9 @@ export async function up(context: Context, words: string[], options: UpOptions =
   return all;
 }
 
+/** Preflight looks at many ports within one command: one read of the socket tables serves them all. */
+const commandSnapshotMs = 2000;
+
 /** What up will do for one service, decided before anything changes. */
 interface Plan {
   prior: Prior;
@@ -141,7 +144,7 @@ async function preflight(context: Context, services: ResolvedService[], options:
       throw new ManageError(`the cwd of service "${service.name}", ${service.cwd}, is not a directory`, 1, 'create it or fix cwd in the SERVICES entry');
     }
     for (const port of service.ports) {
-      const holders = await context.processes.portHolders(port);
+      const holders = await context.processes.portHolders(port, commandSnapshotMs);
       if (!holders.held) continue;
       if (prior.kind === 'leftovers' && holders.pids.length > 0 && holders.pids.every((pid) => prior.members.some((member) => member.pid === pid))) continue;
       const owner = await describeHolder(context, holders.pids, snapshot);

@@ -82,7 +82,8 @@ async function serviceStatus(context: Context, service: ResolvedService, snapsho
   const recorded = record ? classifyRecord(record, snapshot, context.processes.bootId) : undefined;
   const members = recorded && recorded.kind !== 'gone' ? recorded.members : [];
   const leaderAlive = recorded?.kind === 'running';
-  const ports = await context.processes.portStates(service.ports, members.map((member) => member.pid));
+  // One read of the socket tables serves every service of this status call.
+  const ports = await context.processes.portStates(service.ports, members.map((member) => member.pid), 1000);
   const state: ServiceState = problem ? 'dead' : !record ? 'stopped' : leaderAlive ? 'running' : 'dead';
   return {
     name: service.name,
