@@ -22,8 +22,8 @@ export interface WaitOptions {
   /** The service's environment, for a command check. */
   env: Record<string, string>;
   stop?: () => boolean;
-  /** True when one of the service's own processes listens on the port; without it, any listener counts. */
-  ownsPort?: (port: number) => Promise<boolean>;
+  /** True when one of the service's own processes listens on the port, else who does; without it, any listener counts. */
+  ownsPort?: (port: number) => Promise<true | string>;
 }
 
 /** A readable description of a check, for progress and failure messages. */
@@ -83,8 +83,7 @@ function createProbe(service: ResolvedService, options: WaitOptions, deadline: n
     return async () => {
       if (!(await isAccepting(check.tcp, check.host ?? '127.0.0.1', 1000))) return `nothing accepts on port ${check.tcp}`;
       // Something else answering on the port (a stranger that bound it first) is not this service being ready.
-      if (options.ownsPort && !(await options.ownsPort(check.tcp))) return `port ${check.tcp} accepts, but not from a process of ${service.name}`;
-      return true;
+      return options.ownsPort ? await options.ownsPort(check.tcp) : true;
     };
   }
   if ('http' in check) {

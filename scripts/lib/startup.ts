@@ -311,10 +311,17 @@ async function spawnAndWait(context: Context, service: ResolvedService, env: Rec
   return failStart(context, service, record, ready);
 }
 
-async function ownsPort(context: Context, record: PidRecord, port: number): Promise<boolean> {
+/** True when a process of the service listens on the port; otherwise a sentence saying who does. */
+async function ownsPort(context: Context, record: PidRecord, port: number): Promise<true | string> {
   const members = await liveMembers(record, context.processes);
   const states = await context.processes.portStates([port], members.map((member) => member.pid));
-  return states.get(port) === 'own';
+  if (states.get(port) === 'own') return true;
+  const holders = await context.processes.portHolders(port);
+  const pids = holders.held ? holders.pids : [];
+  if (pids.length === 0) return `port ${port} accepts, but not from a process of ${record.service}`;
+  const described = await Promise.all(pids.map(async (pid) => `pid ${pid} (${await context.processes.commandLine(pid)})`));
+  // The usual cause is a command that forks into the background and leaves its session (setsid, --daemonize).
+  return `port ${port} is held by ${described.join(', ')}, outside the process group of ${record.service}; if its command daemonizes, run it in the foreground`;
 }
 
 /** A start that exited or timed out leaves nothing behind: its group is stopped and its PID file removed. */

@@ -212,8 +212,24 @@ describe('readiness checks', () => {
     await up(stack.context, ['stranger'], { noWait: true });
     await expect.poll(() => stack!.context.processes.portHolders(port)).toMatchObject({ held: true });
     const [result] = await up(stack.context, ['api']);
-    expect(result).toMatchObject({ outcome: 'failed', reason: expect.stringContaining(`port ${port} accepts, but not from a process of api`) });
+    const stranger = readPidFile(stack.context.stateDir, 'stranger')!.pid;
+    expect(result).toMatchObject({ outcome: 'failed', reason: expect.stringContaining(`port ${port} is held by pid ${stranger} (`) });
+    expect(result).toMatchObject({ reason: expect.stringContaining('outside the process group of api') });
     await down(stack.context, []);
+  });
+
+  it('says so when a service daemonizes out of its session and holds its port from there', async () => {
+    const [port] = await freePorts(1);
+    stack = createStack([
+      { name: 'daemon', command: `setsid "${process.execPath}" "${serverFixture}" & exec sleep 30`, env: { PORT: String(port) }, port, readyTimeout: 1500 },
+    ]);
+    const [result] = await up(stack.context, []);
+    const holders = await stack.context.processes.portHolders(port);
+    const escaped = holders.held ? holders.pids : [];
+    for (const pid of escaped) process.kill(pid, 'SIGKILL');
+    expect(escaped.length).toBe(1);
+    expect(result).toMatchObject({ outcome: 'failed', reason: expect.stringContaining(`is held by pid ${escaped[0]}`) });
+    expect(result).toMatchObject({ reason: expect.stringContaining('if its command daemonizes, run it in the foreground') });
   });
 
   it('waits for an HTTP status in range, a log line, and a command', async () => {
