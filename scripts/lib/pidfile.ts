@@ -93,11 +93,45 @@ export function readPidFile(stateDir: string, service: string): PidRecord | unde
 
 /** Written to a temporary file and renamed, so a reader never sees half a PID file. */
 export function writePidFile(stateDir: string, record: PidRecord): void {
-  const path = pidFilePath(stateDir, record.service);
   mkdirSync(join(stateDir, '.pids'), { recursive: true });
+  writeAtomically(pidFilePath(stateDir, record.service), formatPidFile(record));
+}
+
+/** A temporary file renamed into place: a reader sees the old content or the new, never half of it. */
+function writeAtomically(path: string, text: string): void {
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, formatPidFile(record));
+  writeFileSync(temporary, text);
   renameSync(temporary, path);
+}
+
+/** How a one-shot task's last run ended, kept so status can say COMPLETED (or why not). */
+export interface ExitRecord {
+  code: number | null;
+  signal: string | null;
+  finishedAt: string;
+  ms: number;
+}
+
+function exitRecordPath(stateDir: string, service: string): string {
+  return join(stateDir, '.pids', `${service}.exit`);
+}
+
+export function writeExitRecord(stateDir: string, service: string, record: ExitRecord): void {
+  writeAtomically(exitRecordPath(stateDir, service), JSON.stringify(record) + '\n');
+}
+
+/** The last run's record, or undefined when there is none or it is unreadable (it only informs status). */
+export function readExitRecord(stateDir: string, service: string): ExitRecord | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(exitRecordPath(stateDir, service), 'utf8')) as ExitRecord;
+    return typeof parsed.finishedAt === 'string' ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function removeExitRecord(stateDir: string, service: string): void {
+  rmSync(exitRecordPath(stateDir, service), { force: true });
 }
 
 /** Services that have a PID file in the state directory (the lock and temporary files are not PID files). */

@@ -41,6 +41,11 @@ export interface Service {
   stopTimeout?: number;
   /** The signal `down` sends first. Default SIGTERM. */
   stopSignal?: NodeJS.Signals;
+  /**
+   * A task that runs to completion (a migration, `cargo build --release`) on every `up` that selects it:
+   * dependents start only after it exits 0, and a non-zero exit fails it like a crash. readyTimeout bounds it.
+   */
+  oneShot?: boolean;
 }
 
 /** A Service with every default applied: what the engine works from. */
@@ -62,6 +67,7 @@ export interface ResolvedService {
   settleMs: number;
   stopTimeout: number;
   stopSignal: NodeJS.Signals;
+  oneShot: boolean;
 }
 
 export const defaults = {
@@ -88,7 +94,7 @@ export function commandText(command: string | string[]): string {
 /** Applies defaults; `root` is the absolute directory relative cwd values resolve against. */
 export function withDefaults(service: Service, root: string, joinPath: (a: string, b: string) => string): ResolvedService {
   const ports = asList(service.port);
-  const ready = service.ready ?? (ports.length > 0 ? { tcp: ports[0]! } : undefined);
+  const ready = service.ready ?? (ports.length > 0 && !service.oneShot ? { tcp: ports[0]! } : undefined);
   return {
     name: service.name,
     command: service.command,
@@ -105,6 +111,7 @@ export function withDefaults(service: Service, root: string, joinPath: (a: strin
     settleMs: service.settleMs ?? defaults.settleMs,
     stopTimeout: service.stopTimeout ?? defaults.stopTimeout,
     stopSignal: service.stopSignal ?? defaults.stopSignal,
+    oneShot: service.oneShot ?? false,
   };
 }
 
@@ -176,6 +183,10 @@ export function validateServices(services: unknown, source: string): string[] {
       else groups.add(group);
     }
     if (service.ready !== undefined) problems.push(...validateReadiness(service.ready, label));
+    if (service.oneShot !== undefined && typeof service.oneShot !== 'boolean') problems.push(`${label}: oneShot must be true or false`);
+    if (service.oneShot === true && (service.port !== undefined || service.ready !== undefined)) {
+      problems.push(`${label} is a oneShot task, which is done when it exits 0; remove its port and ready check`);
+    }
   });
 
   for (const group of groups) {

@@ -6,8 +6,8 @@ import { ManageError } from './errors.ts';
 import { withDependencies, selectServices, startOrder } from './graph.ts';
 import { classifyRecord, serviceMembers, type ProcessInfo } from './identity.ts';
 import { readLastLines } from './logfile.ts';
-import { readPidFile, removePidFile, writePidFile, type PidRecord } from './pidfile.ts';
-import { now } from './poll.ts';
+import { readPidFile, removeExitRecord, removePidFile, writeExitRecord, writePidFile, type PidRecord } from './pidfile.ts';
+import { now, pollUntil } from './poll.ts';
 import { describeCheck, waitUntilReady, type ReadyResult } from './readiness.ts';
 import type { ResolvedService, Service } from './service.ts';
 import { spawnService, type ExitStatus } from './shell.ts';
@@ -70,6 +70,7 @@ export interface UpOptions {
 export type StartResult =
   | { name: string; outcome: 'started'; pid: number; ms: number; waited: boolean }
   | { name: string; outcome: 'running'; pid: number }
+  | { name: string; outcome: 'completed'; pid: number; ms: number }
   | { name: string; outcome: 'failed'; reason: string; logTail: string[]; pid?: number }
   | { name: string; outcome: 'skipped'; dependency: string }
   | { name: string; outcome: 'interrupted'; pid?: number };
@@ -100,7 +101,7 @@ export async function up(context: Context, words: string[], options: UpOptions =
     const service = byName.get(name)!;
     const dependencies = service.dependsOn.filter((dependency) => results.has(dependency));
     const result = Promise.all(dependencies.map((dependency) => results.get(dependency)!)).then(async (before) => {
-      const blocked = before.find((result) => result.outcome !== 'started' && result.outcome !== 'running');
+      const blocked = before.find((result) => !isSatisfied(result));
       if (blocked) {
         if (blocked.outcome === 'interrupted' || options.interrupted?.()) return { name, outcome: 'interrupted' } as const;
         return { name, outcome: 'skipped', dependency: blocked.name } as const;
@@ -117,6 +118,11 @@ export async function up(context: Context, words: string[], options: UpOptions =
 
 /** Preflight looks at many ports within one command: one read of the socket tables serves them all. */
 const commandSnapshotMs = 2000;
+
+/** A dependency that lets its dependents start: up and ready, or a task that completed. */
+function isSatisfied(result: StartResult): boolean {
+  return result.outcome === 'started' || result.outcome === 'running' || result.outcome === 'completed';
+}
 
 /** What up will do for one service, decided before anything changes. */
 interface Plan {
@@ -248,6 +254,9 @@ async function startOne(context: Context, service: ResolvedService, plan: Plan, 
 /** An already running service is left alone; dependents still wait for its readiness. */
 async function checkRunning(context: Context, service: ResolvedService, record: PidRecord, env: Record<string, string>, options: UpOptions): Promise<StartResult> {
   const { name } = service;
+  if (service.oneShot) {
+    return { name, outcome: 'failed', reason: `task still running (pid ${record.pid}) from an earlier up; wait for it, or stop it with "down ${name}"`, logTail: [], pid: record.pid };
+  }
   if (options.noWait) return { name, outcome: 'running', pid: record.pid };
   const ready = await waitUntilReady(service, {
     alive: async () => (await liveMembers(record, context.processes)).length > 0,
@@ -269,6 +278,7 @@ async function spawnAndWait(context: Context, service: ResolvedService, env: Rec
   const command = service.commandText;
   context.ui.detail(`starting ${name}: ${command} (cwd ${displayPath(service.cwd)})`);
   const started = now();
+  removeExitRecord(context.stateDir, name);
   const spawned = await spawnService({
     command: service.command,
     cwd: service.cwd,
@@ -297,6 +307,8 @@ async function spawnAndWait(context: Context, service: ResolvedService, env: Rec
     throw new ManageError(`cannot write the PID file of "${name}" (${(error as Error).message}); stopped it again`, 2);
   }
 
+  if (service.oneShot) return completeTask(context, service, record, spawned.exited, started, options);
+
   // --no-wait skips the readiness check, not the "still alive a moment later" one.
   const check = options.noWait ? { ...service, ready: undefined } : service;
   const ready = await waitUntilReady(check, {
@@ -309,6 +321,28 @@ async function spawnAndWait(context: Context, service: ResolvedService, env: Rec
   });
   if (ready.ready) return { name, outcome: 'started', pid: spawned.pid, ms: now() - started, waited: !options.noWait };
   return failStart(context, service, record, ready);
+}
+
+/**
+ * Waits for a one-shot task to exit (even with --no-wait: dependents need it done), within readyTimeout.
+ * Anything it left running in its group is stopped, so a task never leaves orphans.
+ */
+async function completeTask(context: Context, service: ResolvedService, record: PidRecord, exited: Promise<ExitStatus>, started: number, options: UpOptions): Promise<StartResult> {
+  const { name } = service;
+  let status: ExitStatus | undefined;
+  void exited.then((value) => (status = value));
+  await pollUntil(() => status, { timeoutMs: service.readyTimeout, intervalMs: 25, stop: options.interrupted });
+  const ms = now() - started;
+  if (!status) {
+    if (options.interrupted?.()) return { name, outcome: 'interrupted', pid: record.pid };
+    return failStart(context, service, record, { ready: false, reason: 'timeout', ms, lastCheck: 'still running' });
+  }
+  writeExitRecord(context.stateDir, name, { code: status.code, signal: status.signal, finishedAt: new Date().toISOString(), ms: Math.round(ms) });
+  if (status.code !== 0) return failStart(context, service, record, { ready: false, reason: 'exited', status, ms });
+  const leftover = await terminateService(record, { signal: service.stopSignal, timeoutMs: Math.min(service.stopTimeout, 5000), processes: context.processes });
+  if (leftover.outcome !== 'not-running') context.ui.info(`${context.ui.mark('note')} ${name}: stopped processes the task left running`);
+  removePidFile(context.stateDir, name);
+  return { name, outcome: 'completed', pid: record.pid, ms };
 }
 
 /** True when a process of the service listens on the port; otherwise a sentence saying who does. */
@@ -363,6 +397,9 @@ function report(context: Context, result: StartResult, width: number): void {
     case 'running':
       ui.info(`${ui.mark('note')} ${name}  already running (pid ${result.pid})`);
       return;
+    case 'completed':
+      ui.info(`${ui.mark('ok')} ${name}  completed in ${formatDuration(result.ms)} (exit 0)`);
+      return;
     case 'skipped':
       ui.error(`${ui.mark('skip')} ${name}  skipped (dependency ${result.dependency} failed)`);
       return;
@@ -384,6 +421,7 @@ export function summarize(results: StartResult[]): string {
   const parts: Array<[number, string]> = [
     [count('started'), 'started'],
     [count('running'), 'already running'],
+    [count('completed'), 'completed'],
     [count('failed'), 'failed'],
     [count('skipped'), 'skipped'],
     [count('interrupted'), 'interrupted'],

@@ -3,13 +3,16 @@ import { displayPath, logPath, undeclaredServiceNames, type Context } from './co
 import { selectServices } from './graph.ts';
 import { classifyRecord, serviceMembers, type ProcessInfo, type RecordState } from './identity.ts';
 import { ManageError } from './errors.ts';
-import { pidFilePath, readPidFile, type PidRecord } from './pidfile.ts';
+import { pidFilePath, readExitRecord, readPidFile, type ExitRecord, type PidRecord } from './pidfile.ts';
 import type { PortState } from './processes.ts';
 import type { ResolvedService } from './service.ts';
 import { formatDuration, type Ui } from './ui.ts';
 
-/** RUNNING: the recorded leader is alive. STOPPED: no PID file. DEAD: a PID file, but not its process. */
-export type ServiceState = 'running' | 'stopped' | 'dead';
+/**
+ * RUNNING: the recorded leader is alive. STOPPED: no PID file. DEAD: a PID file but not its process, or a
+ * one-shot task whose last run failed. COMPLETED: a one-shot task whose last run exited 0.
+ */
+export type ServiceState = 'running' | 'stopped' | 'dead' | 'completed';
 
 /** One service as `status` reports it; `--json` prints exactly this shape. */
 export interface ServiceStatus {
@@ -27,6 +30,8 @@ export interface ServiceStatus {
   processes: number;
   /** Why the PID file could not be read (the service then shows as dead); null when it is fine or absent. */
   pidFileProblem: string | null;
+  /** For a one-shot task: how its last run ended, since the last down; null otherwise. */
+  lastRun: { exitCode: number | null; signal: string | null; finishedAt: string; ms: number } | null;
   command: string;
   cwd: string;
   logFile: string;
@@ -37,7 +42,7 @@ export interface StatusReport {
   schemaVersion: 1;
   generatedAt: string;
   services: ServiceStatus[];
-  summary: { total: number; running: number; stopped: number; dead: number };
+  summary: { total: number; running: number; stopped: number; dead: number; completed: number };
   /** PID files of services no longer declared in SERVICES, with whether their process still runs. */
   undeclared: Array<{ name: string; pid: number; running: boolean }>;
 }
@@ -53,7 +58,7 @@ export async function collectStatus(context: Context, words: string[], clock: ()
     schemaVersion: 1,
     generatedAt: new Date(clock()).toISOString(),
     services,
-    summary: { total: services.length, running: count('running'), stopped: count('stopped'), dead: count('dead') },
+    summary: { total: services.length, running: count('running'), stopped: count('stopped'), dead: count('dead'), completed: count('completed') },
     undeclared: undeclaredPidFiles(context, snapshot),
   };
 }
@@ -84,24 +89,32 @@ async function serviceStatus(context: Context, service: ResolvedService, snapsho
   const leaderAlive = recorded?.kind === 'running';
   // One read of the socket tables serves every service of this status call.
   const ports = await context.processes.portStates(service.ports, members.map((member) => member.pid), 1000);
-  const state: ServiceState = problem ? 'dead' : !record ? 'stopped' : leaderAlive ? 'running' : 'dead';
+  const exit = service.oneShot && !record ? readExitRecord(context.stateDir, service.name) : undefined;
+  const taskState: ServiceState = !exit ? 'stopped' : exit.code === 0 ? 'completed' : 'dead';
+  const state: ServiceState = problem ? 'dead' : !record ? taskState : leaderAlive ? 'running' : 'dead';
   return {
     name: service.name,
     description: service.description,
     groups: service.groups,
     state,
-    reason: problem ?? (record && recorded && recorded.kind !== 'running' ? deadReason(record.pid, recorded) : null),
+    reason: problem ?? (record && recorded && recorded.kind !== 'running' ? deadReason(record.pid, recorded) : taskState === 'dead' ? failedRunReason(exit!) : null),
     pid: record?.pid ?? null,
     startedAt: leaderAlive ? record!.startedAt : null,
     uptimeSeconds: leaderAlive ? Math.max(0, Math.round((at - record!.startTime) / 1000)) : null,
     ports: service.ports.map((port) => portEntry(port, ports.get(port) ?? 'closed')),
     processes: members.length,
     pidFileProblem: problem,
+    lastRun: exit ? { exitCode: exit.code, signal: exit.signal, finishedAt: exit.finishedAt, ms: exit.ms } : null,
     command: service.commandText,
     cwd: service.cwd,
     logFile: logPath(context, service.name),
     pidFile: pidFilePath(context.stateDir, service.name),
   };
+}
+
+function failedRunReason(exit: ExitRecord): string {
+  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  return `the task's last run ${how} at ${exit.finishedAt}; "manage.ts logs" shows why`;
 }
 
 function portEntry(port: number, state: PortState): ServiceStatus['ports'][number] {
@@ -121,6 +134,7 @@ export function formatStatusTable(report: StatusReport, ui: Pick<Ui, 'color' | '
     if (!rich) return state.toUpperCase();
     if (state === 'running') return color.green('● RUNNING');
     if (state === 'stopped') return color.yellow('○ STOPPED');
+    if (state === 'completed') return color.green('✔ COMPLETED');
     return color.red('✗ DEAD');
   };
   const portText = (entry: ServiceStatus['ports'][number]): string => {
@@ -140,14 +154,15 @@ export function formatStatusTable(report: StatusReport, ui: Pick<Ui, 'color' | '
   report.services.forEach((service, index) => {
     const details: string[] = [];
     if (service.reason) details.push(`reason: ${service.reason}`);
+    if (service.state === 'completed' && service.lastRun) details.push(`exit 0 at ${service.lastRun.finishedAt}, took ${formatDuration(service.lastRun.ms)}`);
     if (ui.verbose) {
       details.push(`command: ${service.command}`, `cwd: ${displayPath(service.cwd)}`, `log: ${displayPath(service.logFile)}`, `processes: ${service.processes}`);
       if (service.description) details.push(`about: ${service.description}`);
     }
     lines[index + 1] += details.map((detail) => `\n    ${rich ? color.dim(detail) : detail}`).join('');
   });
-  const { total, running, stopped, dead } = report.summary;
-  lines.push(`${running}/${total} running` + (stopped ? `, ${stopped} stopped` : '') + (dead ? `, ${dead} dead` : ''));
+  const { total, running, stopped, dead, completed } = report.summary;
+  lines.push(`${running}/${total} running` + (completed ? `, ${completed} completed` : '') + (stopped ? `, ${stopped} stopped` : '') + (dead ? `, ${dead} dead` : ''));
   for (const orphan of report.undeclared) {
     const what = orphan.running ? `pid ${orphan.pid} still runs; "down" stops it` : `pid ${orphan.pid} is gone; "down" removes the file`;
     lines.push(`note: .pids/${orphan.name}.pid belongs to "${orphan.name}", which is no longer in SERVICES (${what})`);

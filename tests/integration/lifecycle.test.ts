@@ -42,7 +42,7 @@ describe('up and down', () => {
     expect(spawnedAt('web')).toBeGreaterThanOrEqual(listeningAt('api'));
 
     const status = await collectStatus(stack.context, []);
-    expect(status.summary).toEqual({ total: 3, running: 3, stopped: 0, dead: 0 });
+    expect(status.summary).toEqual({ total: 3, running: 3, stopped: 0, dead: 0, completed: 0 });
     for (const service of status.services) expect(service.ports).toEqual([{ port: expect.any(Number), listening: true, heldBy: 'service' }]);
     const pids = stack.processes();
     expect(pids.length).toBe(3);
@@ -312,5 +312,41 @@ describe('environment', () => {
     rmSync(`${stack.context.stateDir}/api.env`);
     await expect(up(stack.context, [])).rejects.toMatchObject({ exitCode: 1, message: expect.stringContaining('cannot read the env file of service "api"') });
     expect(stack.processes()).toEqual([]);
+  });
+});
+
+describe('one-shot tasks', () => {
+  it('runs a task to completion before its dependents start, and status says COMPLETED', async () => {
+    const [port] = await freePorts(1);
+    stack = createStack([
+      { name: 'migrate', command: 'sleep 0.3; echo "migrated 3 tables"', oneShot: true },
+      { name: 'api', command: node(serverFixture), env: { PORT: String(port) }, port, dependsOn: ['migrate'] },
+    ]);
+    const results = await up(stack.context, []);
+    expect(results.map((result) => [result.name, result.outcome])).toEqual([['migrate', 'completed'], ['api', 'started']]);
+    expect(stack.output.join('\n')).toMatch(/ok migrate {2}completed in \d+ ms \(exit 0\)/);
+    const migrated = Date.parse(/^=== (\S+)/m.exec(logOf(stack, 'api'))![1]!);
+    const migrateStarted = Date.parse(/^=== (\S+)/m.exec(logOf(stack, 'migrate'))![1]!);
+    expect(migrated - migrateStarted).toBeGreaterThanOrEqual(300);
+    expect(readPidFile(stack.context.stateDir, 'migrate')).toBeUndefined();
+
+    const status = await collectStatus(stack.context, []);
+    expect(status.services[0]).toMatchObject({ state: 'completed', pid: null, lastRun: { exitCode: 0, signal: null } });
+    expect(status.summary).toMatchObject({ running: 1, completed: 1 });
+    await down(stack.context, []);
+    expect((await collectStatus(stack.context, ['migrate'])).services[0]!.state).toBe('stopped');
+  });
+
+  it('fails like a crash on a non-zero exit, skips dependents, and stops what the task left behind', async () => {
+    stack = createStack([
+      { name: 'build', command: `"${process.execPath}" "${serverFixture}" & echo "error[E0425]: cannot find value"; exit 101`, oneShot: true },
+      { name: 'relay', command: node(serverFixture), dependsOn: ['build'] },
+    ]);
+    const results = await up(stack.context, []);
+    expect(results[0]).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/^exited with code 101/), logTail: ['error[E0425]: cannot find value'] });
+    expect(results[1]).toEqual({ name: 'relay', outcome: 'skipped', dependency: 'build' });
+    expect(stack.processes()).toEqual([]);
+    const status = await collectStatus(stack.context, ['build']);
+    expect(status.services[0]).toMatchObject({ state: 'dead', reason: expect.stringContaining("the task's last run exited with code 101") });
   });
 });

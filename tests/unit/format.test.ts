@@ -141,6 +141,7 @@ describe('formatStatusTable', () => {
     ports: [],
     processes: 0,
     pidFileProblem: null,
+    lastRun: null,
     command: 'node x.js',
     cwd: '/repo',
     logFile: '/repo/logs/x.log',
@@ -176,7 +177,7 @@ describe('formatStatusTable', () => {
         ],
       },
     ],
-    summary: { total: 3, running: 1, stopped: 1, dead: 1 },
+    summary: { total: 3, running: 1, stopped: 1, dead: 1, completed: 0 },
     undeclared: [],
   };
 
@@ -239,9 +240,10 @@ describe('formatStatusTable', () => {
   });
 
   it.each([
-    [{ total: 2, running: 2, stopped: 0, dead: 0 }, '2/2 running'],
-    [{ total: 2, running: 0, stopped: 2, dead: 0 }, '0/2 running, 2 stopped'],
-    [{ total: 1, running: 0, stopped: 0, dead: 1 }, '0/1 running, 1 dead'],
+    [{ total: 2, running: 2, stopped: 0, dead: 0, completed: 0 }, '2/2 running'],
+    [{ total: 2, running: 0, stopped: 2, dead: 0, completed: 0 }, '0/2 running, 2 stopped'],
+    [{ total: 1, running: 0, stopped: 0, dead: 1, completed: 0 }, '0/1 running, 1 dead'],
+    [{ total: 3, running: 1, stopped: 1, dead: 0, completed: 1 }, '1/3 running, 1 completed, 1 stopped'],
   ])('summarises %j as %j', (summary, expected) => {
     const lines = formatStatusTable({ ...report, summary }, createUi({ isTty: false, env: {} }));
     expect(lines.at(-1)).toBe(expected);

@@ -258,6 +258,7 @@ describe('withDefaults', () => {
       settleMs: 300,
       stopTimeout: 10_000,
       stopSignal: 'SIGTERM',
+      oneShot: false,
     });
   });
 
@@ -339,6 +340,7 @@ describe('validateServices field types', () => {
     ['cwd', { cwd: 5 }, 'cwd must be a string'],
     ['description', { description: ['x'] }, 'description must be a string'],
     ['env given as an array', { env: ['A=1'] }, 'env must map names to strings (quote numbers, e.g. PORT: "8080")'],
+    ['oneShot', { oneShot: 'yes' }, 'oneShot must be true or false'],
   ])('rejects a wrong %s', (_, fields, problem) => {
     expect(validateServices([{ name: 'api', command: 'x', ...fields }], 'startup.ts')).toEqual([`service "api": ${problem}`]);
   });
@@ -352,5 +354,13 @@ describe('commandText', () => {
     ['an empty argument kept visible', ['printf', ''], `printf ''`],
   ])('shows %s', (_, command, text) => {
     expect(commandText(command)).toBe(text);
+  });
+});
+
+describe('one-shot tasks', () => {
+  it('rejects a port or a ready check on a task, which is done when it exits 0', () => {
+    expect(validateServices([{ name: 'migrate', command: 'x', oneShot: true, port: 5000 }], 'startup.ts')).toEqual([
+      'service "migrate" is a oneShot task, which is done when it exits 0; remove its port and ready check',
+    ]);
   });
 });
