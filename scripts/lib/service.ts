@@ -46,6 +46,15 @@ export interface Service {
    * dependents start only after it exits 0, and a non-zero exit fails it like a crash. readyTimeout bounds it.
    */
   oneShot?: boolean;
+  /**
+   * Restart after an exit: 'no' (default), 'on-failure' (non-zero exit or a signal) or 'always'. A small shell
+   * keeper in the service's process group does it, so no daemon stays behind and `down` stops both.
+   */
+  restart?: 'no' | 'on-failure' | 'always';
+  /** Restarts before giving up. Default 5. */
+  maxRestarts?: number;
+  /** First wait before a restart, in ms, doubled each time up to 30 s. Default 500. */
+  restartDelay?: number;
 }
 
 /** A Service with every default applied: what the engine works from. */
@@ -68,6 +77,9 @@ export interface ResolvedService {
   stopTimeout: number;
   stopSignal: NodeJS.Signals;
   oneShot: boolean;
+  restart: 'no' | 'on-failure' | 'always';
+  maxRestarts: number;
+  restartDelay: number;
 }
 
 export const defaults = {
@@ -75,6 +87,8 @@ export const defaults = {
   settleMs: 300,
   stopTimeout: 10_000,
   stopSignal: 'SIGTERM' as NodeJS.Signals,
+  maxRestarts: 5,
+  restartDelay: 500,
 };
 
 const stopSignals = new Set(['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGKILL']);
@@ -112,6 +126,9 @@ export function withDefaults(service: Service, root: string, joinPath: (a: strin
     stopTimeout: service.stopTimeout ?? defaults.stopTimeout,
     stopSignal: service.stopSignal ?? defaults.stopSignal,
     oneShot: service.oneShot ?? false,
+    restart: service.restart ?? 'no',
+    maxRestarts: service.maxRestarts ?? defaults.maxRestarts,
+    restartDelay: service.restartDelay ?? defaults.restartDelay,
   };
 }
 
@@ -155,7 +172,16 @@ export function validateServices(services: unknown, source: string): string[] {
       else portOwners.set(port, name);
     }
 
-    for (const field of ['readyTimeout', 'settleMs', 'stopTimeout'] as const) {
+    if (service.restart !== undefined && !['no', 'on-failure', 'always'].includes(String(service.restart))) {
+      problems.push(`${label}: restart must be "no", "on-failure" or "always", not ${JSON.stringify(service.restart)}`);
+    }
+    if (service.restart !== undefined && service.restart !== 'no' && service.oneShot === true) {
+      problems.push(`${label} is a oneShot task; a restart policy does not apply to it`);
+    }
+    if (service.maxRestarts !== undefined && !(Number.isInteger(service.maxRestarts) && (service.maxRestarts as number) >= 0)) {
+      problems.push(`${label}: maxRestarts must be a whole number, not ${JSON.stringify(service.maxRestarts)}`);
+    }
+    for (const field of ['readyTimeout', 'settleMs', 'stopTimeout', 'restartDelay'] as const) {
       const value = service[field];
       if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
         problems.push(`${label}: ${field} must be a number of milliseconds, not ${typeof value === 'number' ? String(value) : JSON.stringify(value)}`);

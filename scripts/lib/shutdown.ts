@@ -1,6 +1,7 @@
 // `down`: stop a selection, dependents before what they depend on, in parallel wherever the graph allows.
 import { undeclaredServiceNames, type Context } from './config.ts';
 import { dependentsOutside, selectServices, stopOrder } from './graph.ts';
+import { removeKeeperState } from './keeper.ts';
 import { readPidFile, removeExitRecord, removePidFile, type PidRecord } from './pidfile.ts';
 import { defaults, type ResolvedService } from './service.ts';
 import { liveMembers, terminateService } from './terminate.ts';
@@ -88,6 +89,7 @@ async function stopTarget(context: Context, target: StopTarget, options: DownOpt
   const { name, record } = target;
   // After down a task counts as not run: status shows STOPPED, not its last COMPLETED.
   removeExitRecord(context.stateDir, name);
+  removeKeeperState(context.stateDir, name);
   if (!record) return { name, outcome: 'not-running' };
   const result = await terminateService(record, {
     signal: options.force ? 'SIGKILL' : target.stopSignal,

@@ -6,6 +6,7 @@ import { ManageError } from './errors.ts';
 import { withDependencies, selectServices, startOrder } from './graph.ts';
 import { classifyRecord, serviceMembers, type ProcessInfo } from './identity.ts';
 import { readLastLines } from './logfile.ts';
+import { keptCommand, removeKeeperState } from './keeper.ts';
 import { readPidFile, removeExitRecord, removePidFile, writeExitRecord, writePidFile, type PidRecord } from './pidfile.ts';
 import { now, pollUntil } from './poll.ts';
 import { describeCheck, waitUntilReady, type ReadyResult } from './readiness.ts';
@@ -279,10 +280,12 @@ async function spawnAndWait(context: Context, service: ResolvedService, env: Rec
   context.ui.detail(`starting ${name}: ${command} (cwd ${displayPath(service.cwd)})`);
   const started = now();
   removeExitRecord(context.stateDir, name);
+  removeKeeperState(context.stateDir, name);
+  const kept = keptCommand(service, context.stateDir, env);
   const spawned = await spawnService({
-    command: service.command,
+    command: kept.command,
     cwd: service.cwd,
-    env,
+    env: kept.env,
     logPath: path,
     header: `=== ${new Date().toISOString()} manage.ts up ${name}: ${command}`,
   });

@@ -3,6 +3,7 @@ import { displayPath, logPath, undeclaredServiceNames, type Context } from './co
 import { selectServices } from './graph.ts';
 import { classifyRecord, serviceMembers, type ProcessInfo, type RecordState } from './identity.ts';
 import { ManageError } from './errors.ts';
+import { readKeeperState } from './keeper.ts';
 import { pidFilePath, readExitRecord, readPidFile, type ExitRecord, type PidRecord } from './pidfile.ts';
 import type { PortState } from './processes.ts';
 import type { ResolvedService } from './service.ts';
@@ -30,6 +31,8 @@ export interface ServiceStatus {
   processes: number;
   /** Why the PID file could not be read (the service then shows as dead); null when it is fine or absent. */
   pidFileProblem: string | null;
+  /** With a restart policy: restarts since this start and the last exit code; null otherwise. */
+  restarts: { count: number; lastExit: number; at: string } | null;
   /** For a one-shot task: how its last run ended, since the last down; null otherwise. */
   lastRun: { exitCode: number | null; signal: string | null; finishedAt: string; ms: number } | null;
   command: string;
@@ -104,12 +107,19 @@ async function serviceStatus(context: Context, service: ResolvedService, snapsho
     ports: service.ports.map((port) => portEntry(port, ports.get(port) ?? 'closed')),
     processes: members.length,
     pidFileProblem: problem,
+    restarts: restartsOf(context, service, record !== undefined),
     lastRun: exit ? { exitCode: exit.code, signal: exit.signal, finishedAt: exit.finishedAt, ms: exit.ms } : null,
     command: service.commandText,
     cwd: service.cwd,
     logFile: logPath(context, service.name),
     pidFile: pidFilePath(context.stateDir, service.name),
   };
+}
+
+function restartsOf(context: Context, service: ResolvedService, started: boolean): ServiceStatus['restarts'] {
+  if (service.restart === 'no' || !started) return null;
+  const state = readKeeperState(context.stateDir, service.name);
+  return { count: state?.restarts ?? 0, lastExit: state?.lastExit ?? 0, at: state?.at ?? '' };
 }
 
 function failedRunReason(exit: ExitRecord): string {
@@ -154,6 +164,7 @@ export function formatStatusTable(report: StatusReport, ui: Pick<Ui, 'color' | '
   report.services.forEach((service, index) => {
     const details: string[] = [];
     if (service.reason) details.push(`reason: ${service.reason}`);
+    if (service.restarts && service.restarts.count > 0) details.push(`restarts: ${service.restarts.count} (last exit ${service.restarts.lastExit} at ${service.restarts.at})`);
     if (service.state === 'completed' && service.lastRun) details.push(`exit 0 at ${service.lastRun.finishedAt}, took ${formatDuration(service.lastRun.ms)}`);
     if (ui.verbose) {
       details.push(`command: ${service.command}`, `cwd: ${displayPath(service.cwd)}`, `log: ${displayPath(service.logFile)}`, `processes: ${service.processes}`);

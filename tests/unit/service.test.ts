@@ -259,6 +259,9 @@ describe('withDefaults', () => {
       stopTimeout: 10_000,
       stopSignal: 'SIGTERM',
       oneShot: false,
+      restart: 'no',
+      maxRestarts: 5,
+      restartDelay: 500,
     });
   });
 

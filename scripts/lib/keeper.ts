@@ -1,0 +1,53 @@
+// Restart policies: wrapping a service's command in keeper.sh, and reading what the keeper recorded.
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ResolvedService } from './service.ts';
+import { commandArgv } from './shell.ts';
+
+const keeperScript = join(dirname(fileURLToPath(import.meta.url)), 'keeper.sh');
+
+export function keeperStatePath(stateDir: string, service: string): string {
+  return join(stateDir, '.pids', `${service}.keeper`);
+}
+
+/** The command and environment a service starts with: as declared, or under the keeper when it restarts. */
+export function keptCommand(service: ResolvedService, stateDir: string, env: Record<string, string>): { command: string | string[]; env: Record<string, string> } {
+  if (service.restart === 'no') return { command: service.command, env };
+  const [file, args] = commandArgv(service.command);
+  return {
+    command: ['/bin/sh', keeperScript, file, ...args],
+    env: {
+      ...env,
+      MANAGE_KEEPER_POLICY: service.restart,
+      MANAGE_KEEPER_MAX_RESTARTS: String(service.maxRestarts),
+      MANAGE_KEEPER_DELAY_MS: String(Math.round(service.restartDelay)),
+      MANAGE_KEEPER_STATE: keeperStatePath(stateDir, service.name),
+    },
+  };
+}
+
+/** What the keeper last wrote: restarts so far and the last exit code. */
+export interface KeeperState {
+  restarts: number;
+  lastExit: number;
+  at: string;
+}
+
+/** Parses "restarts=N last_exit=CODE at=TIME" (pure); undefined for anything else. */
+export function parseKeeperState(text: string): KeeperState | undefined {
+  const match = /^restarts=(\d+) last_exit=(\d+) at=(\S+)$/m.exec(text);
+  return match ? { restarts: Number(match[1]), lastExit: Number(match[2]), at: match[3]! } : undefined;
+}
+
+export function readKeeperState(stateDir: string, service: string): KeeperState | undefined {
+  try {
+    return parseKeeperState(readFileSync(keeperStatePath(stateDir, service), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+export function removeKeeperState(stateDir: string, service: string): void {
+  rmSync(keeperStatePath(stateDir, service), { force: true });
+}
