@@ -53,7 +53,8 @@ export function serviceMembers(recorded: RecordedIdentity, processes: ProcessInf
   return processes.filter(
     (process) =>
       isAlive(process) &&
-      (process.sid === recorded.pid || process.pgid === recorded.pid) &&
+      // The recorded process itself (an adopted daemon need not lead a group), its session and its group.
+      (process.pid === recorded.pid || process.sid === recorded.pid || process.pgid === recorded.pid) &&
       startedNoEarlier(process, recorded),
   );
 }

@@ -55,6 +55,13 @@ export interface Service {
   maxRestarts?: number;
   /** First wait before a restart, in ms, doubled each time up to 30 s. Default 500. */
   restartDelay?: number;
+  /**
+   * For a command that forks into the background and exits (`pg_ctl start`, `redis-server --daemonize yes`):
+   * the PID file the program writes (relative to cwd). After the command exits 0, that process is tracked.
+   */
+  pidFile?: string;
+  /** Run by `down` instead of sending the stop signal (e.g. `pg_ctl stop -D data`); SIGKILL still follows the timeout. */
+  stopCommand?: string | string[];
 }
 
 /** A Service with every default applied: what the engine works from. */
@@ -80,6 +87,9 @@ export interface ResolvedService {
   restart: 'no' | 'on-failure' | 'always';
   maxRestarts: number;
   restartDelay: number;
+  /** Absolute path of the PID file a daemonizing program writes, if any. */
+  pidFile: string | undefined;
+  stopCommand: string | string[] | undefined;
 }
 
 export const defaults = {
@@ -129,6 +139,8 @@ export function withDefaults(service: Service, root: string, joinPath: (a: strin
     restart: service.restart ?? 'no',
     maxRestarts: service.maxRestarts ?? defaults.maxRestarts,
     restartDelay: service.restartDelay ?? defaults.restartDelay,
+    pidFile: service.pidFile === undefined ? undefined : joinPath(service.cwd === undefined ? root : joinPath(root, service.cwd), service.pidFile),
+    stopCommand: service.stopCommand,
   };
 }
 
@@ -177,6 +189,15 @@ export function validateServices(services: unknown, source: string): string[] {
     }
     if (service.restart !== undefined && service.restart !== 'no' && service.oneShot === true) {
       problems.push(`${label} is a oneShot task; a restart policy does not apply to it`);
+    }
+    if (service.pidFile !== undefined && (typeof service.pidFile !== 'string' || service.pidFile.trim() === '')) {
+      problems.push(`${label}: pidFile must be the path of the PID file the program writes`);
+    }
+    if (service.pidFile !== undefined && (service.oneShot === true || (service.restart !== undefined && service.restart !== 'no'))) {
+      problems.push(`${label}: a daemonizing service (pidFile) cannot be a oneShot task or have a restart policy`);
+    }
+    if (service.stopCommand !== undefined && !isRunnableCommand(service.stopCommand)) {
+      problems.push(`${label}: stopCommand must be a shell string or a non-empty argv array of strings`);
     }
     if (service.maxRestarts !== undefined && !(Number.isInteger(service.maxRestarts) && (service.maxRestarts as number) >= 0)) {
       problems.push(`${label}: maxRestarts must be a whole number, not ${JSON.stringify(service.maxRestarts)}`);

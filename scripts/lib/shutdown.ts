@@ -4,6 +4,7 @@ import { dependentsOutside, selectServices, stopOrder } from './graph.ts';
 import { removeKeeperState } from './keeper.ts';
 import { readPidFile, removeExitRecord, removePidFile, type PidRecord } from './pidfile.ts';
 import { defaults, type ResolvedService } from './service.ts';
+import { runCheckCommand } from './shell.ts';
 import { liveMembers, terminateService } from './terminate.ts';
 import { formatDuration } from './ui.ts';
 
@@ -25,6 +26,7 @@ export type StopResult =
 /** What `down` works on: a declared service, or a PID file whose service was removed from SERVICES. */
 interface StopTarget {
   name: string;
+  stopCommand?: { command: string | string[]; cwd: string; env: Record<string, string> };
   dependsOn: string[];
   stopSignal: NodeJS.Signals;
   stopTimeout: number;
@@ -59,6 +61,10 @@ function declaredTarget(context: Context, service: ResolvedService): StopTarget 
     dependsOn: service.dependsOn,
     stopSignal: service.stopSignal,
     stopTimeout: service.stopTimeout,
+    stopCommand:
+      service.stopCommand === undefined
+        ? undefined
+        : { command: service.stopCommand, cwd: service.cwd, env: { ...(process.env as Record<string, string>), ...service.env } },
     record: readPidFile(context.stateDir, service.name),
     undeclared: false,
   };
@@ -96,6 +102,7 @@ async function stopTarget(context: Context, target: StopTarget, options: DownOpt
     timeoutMs: target.stopTimeout,
     processes: context.processes,
     killNow: options.killNow,
+    stopCommand: target.stopCommand && (() => runStopCommand(context, name, target.stopCommand!, target.stopTimeout)),
   });
   if (result.outcome === 'survived') {
     const pids = result.survivors.map((survivor) => survivor.pid).join(', ');
@@ -104,6 +111,12 @@ async function stopTarget(context: Context, target: StopTarget, options: DownOpt
   removePidFile(context.stateDir, name);
   if (result.outcome === 'not-running') return { name, outcome: 'not-running', stalePid: record.pid };
   return { name, outcome: result.outcome, ms: result.ms, pid: record.pid };
+}
+
+/** A failing stop command is reported; the processes are still waited for and killed after the timeout. */
+async function runStopCommand(context: Context, name: string, stop: NonNullable<StopTarget['stopCommand']>, timeoutMs: number): Promise<void> {
+  const code = await runCheckCommand(stop.command, { cwd: stop.cwd, env: stop.env, timeoutMs });
+  if (code !== 0) context.ui.warn(`${name}: stop command exited ${code === 124 ? 'on its timeout' : `with code ${code}`}; waiting for its processes anyway`);
 }
 
 function report(context: Context, result: StopResult, width: number, undeclared: boolean): void {

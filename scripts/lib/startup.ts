@@ -311,6 +311,7 @@ async function spawnAndWait(context: Context, service: ResolvedService, env: Rec
   }
 
   if (service.oneShot) return completeTask(context, service, record, spawned.exited, started, options);
+  if (service.pidFile) return adoptDaemon(context, service, record, spawned.exited, started, env, options);
 
   // --no-wait skips the readiness check, not the "still alive a moment later" one.
   const check = options.noWait ? { ...service, ready: undefined } : service;
@@ -346,6 +347,63 @@ async function completeTask(context: Context, service: ResolvedService, record: 
   if (leftover.outcome !== 'not-running') context.ui.info(`${context.ui.mark('note')} ${name}: stopped processes the task left running`);
   removePidFile(context.stateDir, name);
   return { name, outcome: 'completed', pid: record.pid, ms };
+}
+
+/**
+ * A command that daemonizes exits 0 once its daemon runs. Its own PID file names the daemon, which is then
+ * recorded with the same identity checks (start time, boot id) and waited on like any service.
+ */
+async function adoptDaemon(
+  context: Context,
+  service: ResolvedService,
+  launcher: PidRecord,
+  exited: Promise<ExitStatus>,
+  started: number,
+  env: Record<string, string>,
+  options: UpOptions,
+): Promise<StartResult> {
+  const { name } = service;
+  const deadline = started + service.readyTimeout;
+  let status: ExitStatus | undefined;
+  void exited.then((value) => (status = value));
+  await pollUntil(() => status, { timeoutMs: service.readyTimeout, intervalMs: 25, stop: options.interrupted });
+  if (!status) {
+    if (options.interrupted?.()) return { name, outcome: 'interrupted', pid: launcher.pid };
+    return failStart(context, service, launcher, { ready: false, reason: 'timeout', ms: now() - started, lastCheck: 'its command did not return' });
+  }
+  if (status.code !== 0) return failStart(context, service, launcher, { ready: false, reason: 'exited', status, ms: now() - started });
+
+  const daemon = await pollUntil(async () => {
+    const pid = readDaemonPid(service.pidFile!);
+    const info = pid === undefined ? undefined : await context.processes.get(pid);
+    return info && info.state !== 'Z' ? info : undefined;
+  }, { timeoutMs: Math.max(0, deadline - now()), intervalMs: 25, stop: options.interrupted });
+  if (!daemon) {
+    removePidFile(context.stateDir, name);
+    return { name, outcome: 'failed', reason: `its command exited 0 but no live process is named in ${displayPath(service.pidFile!)}`, logTail: readLastLines(logPath(context, name), 10, { from: launcher.logOffset ?? 0 }) };
+  }
+  const record: PidRecord = { ...launcher, pid: daemon.pid, pgid: daemon.pgid, startTime: daemon.startTime, startTicks: daemon.startTicks };
+  writePidFile(context.stateDir, record);
+  const ready = await waitUntilReady({ ...service, readyTimeout: Math.max(0, deadline - now()) }, {
+    alive: async () => (await liveMembers(record, context.processes)).length > 0,
+    logPath: logPath(context, name),
+    logOffset: record.logOffset ?? 0,
+    env,
+    stop: options.interrupted,
+    ownsPort: (port) => ownsPort(context, record, port),
+  });
+  if (ready.ready) return { name, outcome: 'started', pid: daemon.pid, ms: now() - started, waited: true };
+  return failStart(context, service, record, ready);
+}
+
+/** The first line of a daemon's own PID file, if it holds a PID yet. */
+function readDaemonPid(path: string): number | undefined {
+  try {
+    const first = readFileSync(path, 'utf8').split('\n')[0]!.trim();
+    return /^\d+$/.test(first) ? Number(first) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** True when a process of the service listens on the port; otherwise a sentence saying who does. */

@@ -8,6 +8,8 @@ export interface TerminateOptions {
   signal: NodeJS.Signals;
   timeoutMs: number;
   processes: ProcessSource;
+  /** Run instead of sending `signal` first (a service's stopCommand); SIGKILL still follows the timeout. */
+  stopCommand?: () => Promise<void>;
   /** Checked while waiting: true means escalate to SIGKILL now (--force, a second Ctrl-C). */
   killNow?: () => boolean;
 }
@@ -63,7 +65,8 @@ async function terminate(
   if (first.length === 0) return { outcome: 'not-running' };
 
   const forced = options.signal === 'SIGKILL' || options.killNow?.() === true;
-  send(first, forced ? 'SIGKILL' : options.signal);
+  if (!forced && options.stopCommand) await options.stopCommand();
+  else send(first, forced ? 'SIGKILL' : options.signal);
   const gone = async (): Promise<true | undefined> => ((await live(pollIntervalMs - 5)).length === 0 ? true : undefined);
   if (!forced) {
     const left = await pollUntil(gone, { timeoutMs: options.timeoutMs, intervalMs: pollIntervalMs, stop: options.killNow });

@@ -1,12 +1,12 @@
 // Restart policies run by the keeper inside the service's process group: backoff, giving up, down.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pollUntil } from '../../scripts/lib/poll.ts';
 import { down } from '../../scripts/lib/shutdown.ts';
 import { up } from '../../scripts/lib/startup.ts';
 import { collectStatus } from '../../scripts/lib/status.ts';
 import { freePorts } from '../helpers/ports.ts';
-import { createStack, isRunning, node, serverFixture, type TestStack } from '../helpers/stack.ts';
+import { createStack, fixtures, isRunning, node, serverFixture, type TestStack } from '../helpers/stack.ts';
 
 let stack: TestStack | undefined;
 afterEach(async () => {
@@ -74,5 +74,42 @@ describe('restart policies', () => {
     expect(keeper.filter(isRunning)).toEqual([]);
     // A respawn would print a second "boot": give it the time a short backoff would take.
     expect(await waitForLog('crashy', /^boot$[\s\S]*^boot$/m, 600)).toBeUndefined();
+  });
+});
+
+describe('services that daemonize', () => {
+  it('tracks the daemon named in its pidFile, and stops it with its stopCommand', async () => {
+    const [port] = await freePorts(1);
+    const pidFile = `daemon-${port}.pid`;
+    stack = createStack([
+      {
+        name: 'daemon',
+        command: ['sh', `${fixtures}/daemonize.sh`, pidFile],
+        cwd: '/tmp',
+        env: { PORT: String(port) },
+        port,
+        pidFile,
+        stopCommand: `echo ran > ${pidFile}.stopped; kill -TERM "$(cat ${pidFile})"`,
+      },
+    ]);
+    const [result] = await up(stack.context, []);
+    const daemonPid = Number(readFileSync(`/tmp/${pidFile}`, 'utf8'));
+    expect(result).toMatchObject({ outcome: 'started', pid: daemonPid });
+    const status = await collectStatus(stack.context, []);
+    expect(status.services[0]).toMatchObject({ state: 'running', pid: daemonPid, ports: [{ port, listening: true, heldBy: 'service' }] });
+
+    const [stopped] = await down(stack.context, []);
+    expect(stopped).toMatchObject({ outcome: 'stopped', pid: daemonPid });
+    expect(isRunning(daemonPid)).toBe(false);
+    expect(logOf('daemon')).toContain('SIGTERM received');
+    expect(readFileSync(`/tmp/${pidFile}.stopped`, 'utf8')).toBe('ran\n');
+    rmSync(`/tmp/${pidFile}`);
+    rmSync(`/tmp/${pidFile}.stopped`);
+  });
+
+  it('fails clearly when the command exits 0 but names no live process', async () => {
+    stack = createStack([{ name: 'liar', command: 'true', pidFile: 'never-written.pid', cwd: '/tmp', readyTimeout: 400 }]);
+    const [result] = await up(stack.context, []);
+    expect(result).toMatchObject({ outcome: 'failed', reason: expect.stringContaining('exited 0 but no live process is named in /tmp/never-written.pid') });
   });
 });
