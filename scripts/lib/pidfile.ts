@@ -14,6 +14,8 @@ export interface PidRecord extends RecordedIdentity {
   command: string;
   /** Log size when this start's output began: a log readiness check never counts older lines. */
   logOffset?: number;
+  /** When the readiness check passed (ISO 8601); absent until it has, or with --no-wait. */
+  readyAt?: string;
 }
 
 /**
@@ -30,6 +32,7 @@ export function formatPidFile(record: PidRecord): string {
     record.bootId === undefined ? undefined : `boot_id=${record.bootId}`,
     `started_at=${record.startedAt}`,
     record.logOffset === undefined ? undefined : `log_offset=${record.logOffset}`,
+    record.readyAt === undefined ? undefined : `ready_at=${record.readyAt}`,
     `command=${record.command.replace(/\n/g, ' ')}`,
   ];
   return lines.filter((line) => line !== undefined).join('\n') + '\n';
@@ -63,6 +66,7 @@ export function parsePidFile(text: string): PidRecord {
     startedAt: fields.get('started_at') ?? new Date(startTime).toISOString(),
     command: fields.get('command') ?? '',
     logOffset: number('log_offset'),
+    readyAt: fields.get('ready_at'),
   };
 }
 

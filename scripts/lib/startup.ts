@@ -8,7 +8,7 @@ import { classifyRecord, serviceMembers, type ProcessInfo } from './identity.ts'
 import { readLastLines } from './logfile.ts';
 import { keptCommand, removeKeeperState } from './keeper.ts';
 import { readPidFile, removeExitRecord, removePidFile, writeExitRecord, writePidFile, type PidRecord } from './pidfile.ts';
-import { now, pollUntil } from './poll.ts';
+import { now, pollUntil, sleep } from './poll.ts';
 import { describeCheck, waitUntilReady, type ReadyResult } from './readiness.ts';
 import type { ResolvedService, Service } from './service.ts';
 import { spawnService, type ExitStatus } from './shell.ts';
@@ -98,6 +98,8 @@ export async function up(context: Context, words: string[], options: UpOptions =
 
   const width = Math.max(...order.map((name) => name.length));
   const results = new Map<string, Promise<StartResult>>();
+  const waiting = new Map<string, number>();
+  let finished = 0;
   for (const name of order) {
     const service = byName.get(name)!;
     const dependencies = service.dependsOn.filter((dependency) => results.has(dependency));
@@ -108,12 +110,38 @@ export async function up(context: Context, words: string[], options: UpOptions =
         return { name, outcome: 'skipped', dependency: blocked.name } as const;
       }
       if (options.interrupted?.()) return { name, outcome: 'interrupted' } as const;
+      waiting.set(name, now());
       return startOne(context, service, plans.get(name)!, options);
     });
-    results.set(name, result.then((outcome) => (report(context, outcome, width), outcome)));
+    results.set(
+      name,
+      result.then((outcome) => {
+        waiting.delete(name);
+        finished++;
+        report(context, outcome, width);
+        return outcome;
+      }),
+    );
   }
-  const all = await Promise.all(order.map((name) => results.get(name)!));
-  ui.info(summarize(all));
+  const all = Promise.all(order.map((name) => results.get(name)!));
+  if (ui.rich) await showProgress(context, all, waiting, () => `${finished}/${order.length} done`);
+  return finish(context, await all);
+}
+
+/** On a TTY: one line, redrawn every 100 ms, naming what is being waited for and for how long. */
+async function showProgress(context: Context, done: Promise<unknown>, waiting: Map<string, number>, count: () => string): Promise<void> {
+  let settled = false;
+  void done.then(() => (settled = true));
+  while (!settled) {
+    const names = [...waiting].map(([name, since]) => `${name} ${formatDuration(now() - since)}`);
+    context.ui.progress(names.length > 0 ? `waiting for ${names.join(', ')} · ${count()}` : undefined);
+    await Promise.race([done, sleep(100)]);
+  }
+  context.ui.progress(undefined);
+}
+
+function finish(context: Context, all: StartResult[]): StartResult[] {
+  context.ui.info(summarize(all));
   return all;
 }
 
@@ -323,7 +351,10 @@ async function spawnAndWait(context: Context, service: ResolvedService, env: Rec
     stop: options.interrupted,
     ownsPort: (port) => ownsPort(context, record, port),
   });
-  if (ready.ready) return { name, outcome: 'started', pid: spawned.pid, ms: now() - started, waited: !options.noWait };
+  if (ready.ready) {
+    if (!options.noWait) writePidFile(context.stateDir, { ...record, readyAt: new Date().toISOString() });
+    return { name, outcome: 'started', pid: spawned.pid, ms: now() - started, waited: !options.noWait };
+  }
   return failStart(context, service, record, ready);
 }
 
@@ -392,7 +423,10 @@ async function adoptDaemon(
     stop: options.interrupted,
     ownsPort: (port) => ownsPort(context, record, port),
   });
-  if (ready.ready) return { name, outcome: 'started', pid: daemon.pid, ms: now() - started, waited: true };
+  if (ready.ready) {
+    writePidFile(context.stateDir, { ...record, readyAt: new Date().toISOString() });
+    return { name, outcome: 'started', pid: daemon.pid, ms: now() - started, waited: true };
+  }
   return failStart(context, service, record, ready);
 }
 

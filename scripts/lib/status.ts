@@ -4,6 +4,7 @@ import { selectServices } from './graph.ts';
 import { classifyRecord, serviceMembers, type ProcessInfo, type RecordState } from './identity.ts';
 import { ManageError } from './errors.ts';
 import { readKeeperState } from './keeper.ts';
+import { describeCheck } from './readiness.ts';
 import { pidFilePath, readExitRecord, readPidFile, type ExitRecord, type PidRecord } from './pidfile.ts';
 import type { PortState } from './processes.ts';
 import type { ResolvedService } from './service.ts';
@@ -31,6 +32,8 @@ export interface ServiceStatus {
   processes: number;
   /** Why the PID file could not be read (the service then shows as dead); null when it is fine or absent. */
   pidFileProblem: string | null;
+  /** The readiness check, and when it last passed (at up; null when up did not wait, or nothing runs). */
+  ready: { check: string; passedAt: string | null } | null;
   /** With a restart policy: restarts since this start and the last exit code; null otherwise. */
   restarts: { count: number; lastExit: number; at: string } | null;
   /** For a one-shot task: how its last run ended, since the last down; null otherwise. */
@@ -107,6 +110,7 @@ async function serviceStatus(context: Context, service: ResolvedService, snapsho
     ports: service.ports.map((port) => portEntry(port, ports.get(port) ?? 'closed')),
     processes: members.length,
     pidFileProblem: problem,
+    ready: service.oneShot ? null : { check: describeCheck(service.ready, service.settleMs), passedAt: leaderAlive ? (record?.readyAt ?? null) : null },
     restarts: restartsOf(context, service, record !== undefined),
     lastRun: exit ? { exitCode: exit.code, signal: exit.signal, finishedAt: exit.finishedAt, ms: exit.ms } : null,
     command: service.commandText,
@@ -168,6 +172,7 @@ export function formatStatusTable(report: StatusReport, ui: Pick<Ui, 'color' | '
     if (service.state === 'completed' && service.lastRun) details.push(`exit 0 at ${service.lastRun.finishedAt}, took ${formatDuration(service.lastRun.ms)}`);
     if (ui.verbose) {
       details.push(`command: ${service.command}`, `cwd: ${displayPath(service.cwd)}`, `log: ${displayPath(service.logFile)}`, `processes: ${service.processes}`);
+      if (service.ready) details.push(`ready: ${service.ready.check}${service.ready.passedAt ? `, passed at ${service.ready.passedAt}` : ', not checked since this start'}`);
       if (service.description) details.push(`about: ${service.description}`);
     }
     lines[index + 1] += details.map((detail) => `\n    ${rich ? color.dim(detail) : detail}`).join('');

@@ -17,6 +17,8 @@ export interface Ui {
   /** Always shown, on stderr. */
   warn(line: string): void;
   error(line: string): void;
+  /** A transient status line redrawn in place on a TTY (nothing in a pipe); undefined clears it. */
+  progress(line: string | undefined): void;
   /** A result mark: a coloured symbol on a TTY (✓ ✗ - ·), a word in a pipe (ok FAILED skipped note). */
   mark(kind: 'ok' | 'fail' | 'skip' | 'note'): string;
 }
@@ -37,8 +39,16 @@ export function createUi(options: UiOptions = {}): Ui {
   const noColorEnv = env.NO_COLOR !== undefined && env.NO_COLOR !== '';
   const rich = isTty && !options.noColor && !noColorEnv;
   const color = pc.createColors(rich);
-  const write = options.write ?? ((line: string) => void (process.stdout.destroyed || process.stdout.write(line + '\n')));
-  const writeError = options.writeError ?? ((line: string) => process.stderr.write(line + '\n'));
+  const raw = (text: string): void => void (process.stdout.destroyed || process.stdout.write(text));
+  // Every line written clears the transient progress line first and redraws it after, so they never mix.
+  let transient: string | undefined;
+  const around = (print: (line: string) => void) => (line: string): void => {
+    if (transient !== undefined) raw('\r\u001b[2K');
+    print(line);
+    if (transient !== undefined) raw(transient);
+  };
+  const write = around(options.write ?? ((line: string) => raw(line + '\n')));
+  const writeError = around(options.writeError ?? ((line: string) => process.stderr.write(line + '\n')));
   const marks = {
     ok: rich ? color.green('✓') : 'ok',
     fail: rich ? color.red('✗') : 'FAILED',
@@ -59,6 +69,12 @@ export function createUi(options: UiOptions = {}): Ui {
     warn: (line) => writeError(rich ? color.yellow(line) : line),
     error: (line) => writeError(rich ? color.red(line) : line),
     mark: (kind) => marks[kind],
+    progress: (line) => {
+      if (!rich || options.quiet) return;
+      if (transient !== undefined) raw('\r\u001b[2K');
+      transient = line === undefined ? undefined : color.dim(line.slice(0, (process.stdout.columns || 100) - 1));
+      if (transient !== undefined) raw(transient);
+    },
   };
 }
 

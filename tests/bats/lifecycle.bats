@@ -222,3 +222,14 @@ JS
   run "$MANAGE" status
   [[ "$output" =~ slow\ +STOPPED ]]
 }
+
+@test "on a TTY up shows what it is waiting for; in a pipe it does not" {
+  export API_LISTEN_DELAY_MS=800
+  run script -qec "$MANAGE up" /dev/null
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"waiting for api"* ]]
+  [[ "$output" == *"3 started"* ]]
+  "$MANAGE" down -q
+  run "$MANAGE" up
+  [[ "$output" != *"waiting for"* ]]
+}

@@ -141,6 +141,7 @@ describe('formatStatusTable', () => {
     ports: [],
     processes: 0,
     pidFileProblem: null,
+    ready: null,
     restarts: null,
     lastRun: null,
     command: 'node x.js',
