@@ -61,6 +61,26 @@ describe('up and down', () => {
     expect((await collectStatus(stack.context, [])).summary.stopped).toBe(3);
   });
 
+  it('starts a diamond with both middle services in parallel and the bottom after both', async () => {
+    const [top, left, right, bottom] = await freePorts(4);
+    const delayed = (port: number) => ({ PORT: String(port), LISTEN_DELAY_MS: '300' });
+    stack = createStack([
+      { name: 'top', command: node(serverFixture), env: delayed(top!), port: top },
+      { name: 'left', command: node(serverFixture), env: delayed(left!), port: left, dependsOn: ['top'] },
+      { name: 'right', command: node(serverFixture), env: delayed(right!), port: right, dependsOn: ['top'] },
+      { name: 'bottom', command: node(serverFixture), env: delayed(bottom!), port: bottom, dependsOn: ['left', 'right'] },
+    ]);
+    expect((await up(stack.context, [])).map((result) => result.outcome)).toEqual(['started', 'started', 'started', 'started']);
+    const spawnedAt = (name: string): number => Date.parse(/^=== (\S+)/m.exec(logOf(stack!, name))![1]!);
+    const listeningAt = (name: string): number => Date.parse(/^(\S+) INFO {2}listening/m.exec(logOf(stack!, name))![1]!);
+    // Both middle services are spawned before either listens: they do not wait for each other.
+    expect(spawnedAt('right')).toBeLessThan(listeningAt('left'));
+    expect(spawnedAt('left')).toBeLessThan(listeningAt('right'));
+    expect(spawnedAt('left')).toBeGreaterThanOrEqual(listeningAt('top'));
+    expect(spawnedAt('bottom')).toBeGreaterThanOrEqual(Math.max(listeningAt('left'), listeningAt('right')));
+    await down(stack.context, []);
+  });
+
   it('leaves no child of a shell wrapper alive, even one in its own process group', async () => {
     const [port] = await freePorts(1);
     // bash's `set -m` puts each background job in a process group of its own, inside the service's session.
