@@ -287,14 +287,7 @@ async function checkRunning(context: Context, service: ResolvedService, record: 
     return { name, outcome: 'failed', reason: `task still running (pid ${record.pid}) from an earlier up; wait for it, or stop it with "down ${name}"`, logTail: [], pid: record.pid };
   }
   if (options.noWait) return { name, outcome: 'running', pid: record.pid };
-  const ready = await waitUntilReady(service, {
-    alive: async () => (await liveMembers(record, context.processes)).length > 0,
-    logPath: logPath(context, name),
-    logOffset: record.logOffset ?? 0,
-    env,
-    stop: options.interrupted,
-    ownsPort: (port) => ownsPort(context, record, port),
-  });
+  const ready = await waitForRecorded(context, service, record, env, options);
   if (ready.ready) return { name, outcome: 'running', pid: record.pid };
   if (ready.reason === 'interrupted') return { name, outcome: 'interrupted', pid: record.pid };
   const why = ready.reason === 'exited' ? 'it exited' : describeTimeout(service, ready.ms, ready.lastCheck);
@@ -415,19 +408,24 @@ async function adoptDaemon(
   }
   const record: PidRecord = { ...launcher, pid: daemon.pid, pgid: daemon.pgid, startTime: daemon.startTime, startTicks: daemon.startTicks };
   writePidFile(context.stateDir, record);
-  const ready = await waitUntilReady({ ...service, readyTimeout: Math.max(0, deadline - now()) }, {
-    alive: async () => (await liveMembers(record, context.processes)).length > 0,
-    logPath: logPath(context, name),
-    logOffset: record.logOffset ?? 0,
-    env,
-    stop: options.interrupted,
-    ownsPort: (port) => ownsPort(context, record, port),
-  });
+  const ready = await waitForRecorded(context, { ...service, readyTimeout: Math.max(0, deadline - now()) }, record, env, options);
   if (ready.ready) {
     writePidFile(context.stateDir, { ...record, readyAt: new Date().toISOString() });
     return { name, outcome: 'started', pid: daemon.pid, ms: now() - started, waited: true };
   }
   return failStart(context, service, record, ready);
+}
+
+/** Readiness of a process this manager did not spawn itself (already running, or an adopted daemon). */
+function waitForRecorded(context: Context, service: ResolvedService, record: PidRecord, env: Record<string, string>, options: UpOptions): Promise<ReadyResult> {
+  return waitUntilReady(service, {
+    alive: async () => (await liveMembers(record, context.processes)).length > 0,
+    logPath: logPath(context, service.name),
+    logOffset: record.logOffset ?? 0,
+    env,
+    stop: options.interrupted,
+    ownsPort: (port) => ownsPort(context, record, port),
+  });
 }
 
 /** The first line of a daemon's own PID file, if it holds a PID yet. */

@@ -4,12 +4,6 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-setup() { setup_stack; }
-teardown() {
-  "$MANAGE" down --force >/dev/null 2>&1 || true
-  teardown_stack
-}
-
 # Writes a services file into the test's directory and points the CLI at it.
 services_file() {
   export MANAGE_SERVICES_FILE="$BATS_TEST_TMPDIR/services.mjs"

@@ -50,3 +50,10 @@ wait_until() {
     sleep 0.05
   done
 }
+
+# Every suite runs in its own stack and ends with nothing of it left running.
+setup() { setup_stack; }
+teardown() {
+  "$MANAGE" down --force >/dev/null 2>&1 || true
+  teardown_stack
+}

@@ -4,12 +4,6 @@
 bats_require_minimum_version 1.5.0
 load helpers
 
-setup() { setup_stack; }
-teardown() {
-  "$MANAGE" down --force >/dev/null 2>&1 || true
-  teardown_stack
-}
-
 @test "up; status; down; status: everything starts in order and nothing is left behind" {
   run "$MANAGE" up
   [ "$status" -eq 0 ]

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { afterEach, expect } from 'vitest';
 import type { Context } from '../../scripts/lib/config.ts';
 import { ProcSource, PsSource, type ProcessSource } from '../../scripts/lib/processes.ts';
 import { withDefaults, type Service } from '../../scripts/lib/service.ts';
@@ -40,7 +41,7 @@ export function createStack(services: Service[], options: { source?: 'proc' | 'p
     ui: createUi({ isTty: false, write: (line) => output.push(line), writeError: (line) => errors.push(line) }),
   };
   const started = (): number[] => markedProcesses(marker);
-  return {
+  const stack: TestStack = {
     context,
     markerEnv: { MANAGE_TEST_MARKER: marker },
     output,
@@ -58,6 +59,8 @@ export function createStack(services: Service[], options: { source?: 'proc' | 'p
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
+  created.push(stack);
+  return stack;
 }
 
 /** Live (non-zombie) processes whose environment carries the marker. */
@@ -88,4 +91,20 @@ export function isRunning(pid: number): boolean {
 
 export function node(...args: string[]): string[] {
   return [process.execPath, ...args];
+}
+
+/** Stacks created since the last cleanup: withStackCleanup() ends them all after each test. */
+const created: TestStack[] = [];
+
+/**
+ * Registers the cleanup every integration suite needs: after each test, every stack it created has its
+ * processes killed by PID, and the test fails if it left any running.
+ */
+export function withStackCleanup(): void {
+  afterEach(async () => {
+    const stacks = created.splice(0);
+    const leftovers = stacks.flatMap((stack) => stack.processes());
+    for (const stack of stacks) await stack.cleanup();
+    expect(leftovers, 'processes the test left running').toEqual([]);
+  });
 }

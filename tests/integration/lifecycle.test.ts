@@ -1,21 +1,15 @@
 // up, status and down on real processes: dependency order, readiness, group shutdown, escalation, no orphans.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pidFilePath, readPidFile } from '../../scripts/lib/pidfile.ts';
 import { down } from '../../scripts/lib/shutdown.ts';
 import { up } from '../../scripts/lib/startup.ts';
 import { collectStatus } from '../../scripts/lib/status.ts';
 import { freePorts } from '../helpers/ports.ts';
-import { createStack, isRunning, node, serverFixture, type TestStack } from '../helpers/stack.ts';
+import { createStack, isRunning, node, serverFixture, withStackCleanup, type TestStack } from '../helpers/stack.ts';
 
-let stack: TestStack | undefined;
-afterEach(async () => {
-  const leftovers = stack?.processes() ?? [];
-  await stack?.cleanup();
-  stack = undefined;
-  expect(leftovers, 'processes the test left running').toEqual([]);
-});
+withStackCleanup();
 
 function logOf(stack: TestStack, name: string): string {
   return readFileSync(`${stack.context.logDir}/${name}.log`, 'utf8');
@@ -24,7 +18,7 @@ function logOf(stack: TestStack, name: string): string {
 describe('up and down', () => {
   it('starts a chain in dependency order, only after each dependency listens, and stops it completely', async () => {
     const [a, b, c] = await freePorts(3);
-    stack = createStack([
+    const stack = createStack([
       { name: 'web', command: node(serverFixture), env: { PORT: String(c) }, port: c, dependsOn: ['api'] },
       { name: 'api', command: node(serverFixture), env: { PORT: String(b), LISTEN_DELAY_MS: '300' }, port: b, dependsOn: ['db'] },
       { name: 'db', command: node(serverFixture), env: { PORT: String(a), LISTEN_DELAY_MS: '300' }, port: a },
@@ -36,8 +30,8 @@ describe('up and down', () => {
       ['web', 'started'],
     ]);
     // Each header line records when the service was spawned; each "listening" line when it was ready.
-    const spawnedAt = (name: string): number => Date.parse(/^=== (\S+)/m.exec(logOf(stack!, name))![1]!);
-    const listeningAt = (name: string): number => Date.parse(/^(\S+) INFO {2}listening/m.exec(logOf(stack!, name))![1]!);
+    const spawnedAt = (name: string): number => Date.parse(/^=== (\S+)/m.exec(logOf(stack, name))![1]!);
+    const listeningAt = (name: string): number => Date.parse(/^(\S+) INFO {2}listening/m.exec(logOf(stack, name))![1]!);
     expect(spawnedAt('api')).toBeGreaterThanOrEqual(listeningAt('db'));
     expect(spawnedAt('web')).toBeGreaterThanOrEqual(listeningAt('api'));
 
@@ -64,15 +58,15 @@ describe('up and down', () => {
   it('starts a diamond with both middle services in parallel and the bottom after both', async () => {
     const [top, left, right, bottom] = await freePorts(4);
     const delayed = (port: number) => ({ PORT: String(port), LISTEN_DELAY_MS: '300' });
-    stack = createStack([
+    const stack = createStack([
       { name: 'top', command: node(serverFixture), env: delayed(top!), port: top },
       { name: 'left', command: node(serverFixture), env: delayed(left!), port: left, dependsOn: ['top'] },
       { name: 'right', command: node(serverFixture), env: delayed(right!), port: right, dependsOn: ['top'] },
       { name: 'bottom', command: node(serverFixture), env: delayed(bottom!), port: bottom, dependsOn: ['left', 'right'] },
     ]);
     expect((await up(stack.context, [])).map((result) => result.outcome)).toEqual(['started', 'started', 'started', 'started']);
-    const spawnedAt = (name: string): number => Date.parse(/^=== (\S+)/m.exec(logOf(stack!, name))![1]!);
-    const listeningAt = (name: string): number => Date.parse(/^(\S+) INFO {2}listening/m.exec(logOf(stack!, name))![1]!);
+    const spawnedAt = (name: string): number => Date.parse(/^=== (\S+)/m.exec(logOf(stack, name))![1]!);
+    const listeningAt = (name: string): number => Date.parse(/^(\S+) INFO {2}listening/m.exec(logOf(stack, name))![1]!);
     // Both middle services are spawned before either listens: they do not wait for each other.
     expect(spawnedAt('right')).toBeLessThan(listeningAt('left'));
     expect(spawnedAt('left')).toBeLessThan(listeningAt('right'));
@@ -84,7 +78,7 @@ describe('up and down', () => {
   it('leaves no child of a shell wrapper alive, even one in its own process group', async () => {
     const [port] = await freePorts(1);
     // bash's `set -m` puts each background job in a process group of its own, inside the service's session.
-    stack = createStack([
+    const stack = createStack([
       { name: 'wrapper', command: ['bash', '-c', `set -m; "${process.execPath}" "${serverFixture}" & sleep 1000 & wait`], env: { PORT: String(port) }, port },
     ]);
     expect((await up(stack.context, []))[0]!.outcome).toBe('started');
@@ -99,7 +93,7 @@ describe('up and down', () => {
   });
 
   it('keeps waiting for children that outlive their leader', async () => {
-    stack = createStack([
+    const stack = createStack([
       // sh dies on SIGTERM at once; its child needs 400 ms more.
       { name: 'lingering', command: `"${process.execPath}" "${serverFixture}" & wait`, env: { EXIT_DELAY_MS: '400' } },
     ]);
@@ -112,7 +106,7 @@ describe('up and down', () => {
   });
 
   it('escalates to SIGKILL after the stop timeout for a service that ignores SIGTERM', async () => {
-    stack = createStack([{ name: 'stubborn', command: node(serverFixture), env: { IGNORE_SIGTERM: '1' }, stopTimeout: 500 }]);
+    const stack = createStack([{ name: 'stubborn', command: node(serverFixture), env: { IGNORE_SIGTERM: '1' }, stopTimeout: 500 }]);
     await up(stack.context, []);
     const [result] = await down(stack.context, []);
     expect(result!.outcome).toBe('killed');
@@ -121,7 +115,7 @@ describe('up and down', () => {
   });
 
   it('kills at once with force', async () => {
-    stack = createStack([{ name: 'stubborn', command: node(serverFixture), env: { IGNORE_SIGTERM: '1' }, stopTimeout: 30_000 }]);
+    const stack = createStack([{ name: 'stubborn', command: node(serverFixture), env: { IGNORE_SIGTERM: '1' }, stopTimeout: 30_000 }]);
     await up(stack.context, []);
     const [result] = await down(stack.context, [], { force: true });
     expect(result!.outcome).toBe('killed');
@@ -129,7 +123,7 @@ describe('up and down', () => {
   });
 
   it('stops independent services in parallel, so two stubborn ones take one timeout', async () => {
-    stack = createStack([
+    const stack = createStack([
       { name: 'one', command: node(serverFixture), env: { IGNORE_SIGTERM: '1' }, stopTimeout: 1000 },
       { name: 'two', command: node(serverFixture), env: { IGNORE_SIGTERM: '1' }, stopTimeout: 1000 },
     ]);
@@ -137,13 +131,13 @@ describe('up and down', () => {
     const results = await down(stack.context, []);
     expect(results.map((result) => result.outcome)).toEqual(['killed', 'killed']);
     // Stopped one after the other, the second SIGTERM would come a whole stop timeout after the first.
-    const sigtermAt = (name: string): number => Date.parse(/^(\S+) INFO {2}ignoring SIGTERM/m.exec(logOf(stack!, name))![1]!);
+    const sigtermAt = (name: string): number => Date.parse(/^(\S+) INFO {2}ignoring SIGTERM/m.exec(logOf(stack, name))![1]!);
     expect(Math.abs(sigtermAt('one') - sigtermAt('two'))).toBeLessThan(500);
   });
 
   it('leaves a running service alone on a second up', async () => {
     const [port] = await freePorts(1);
-    stack = createStack([{ name: 'api', command: node(serverFixture), env: { PORT: String(port) }, port }]);
+    const stack = createStack([{ name: 'api', command: node(serverFixture), env: { PORT: String(port) }, port }]);
     const [first] = await up(stack.context, []);
     const [second] = await up(stack.context, []);
     expect(second).toEqual({ name: 'api', outcome: 'running', pid: first!.outcome === 'started' ? first!.pid : -1 });
@@ -155,7 +149,7 @@ describe('up and down', () => {
 describe('failures during up', () => {
   it('reports a service that exits at once with its exit code and log, and skips its dependents', async () => {
     const [port] = await freePorts(1);
-    stack = createStack([
+    const stack = createStack([
       { name: 'broken', command: 'echo "config file missing" >&2; exit 3' },
       { name: 'needs-broken', command: node(serverFixture), dependsOn: ['broken'] },
       { name: 'unrelated', command: node(serverFixture), env: { PORT: String(port) }, port },
@@ -171,7 +165,7 @@ describe('failures during up', () => {
   });
 
   it('says "command not found" for a missing binary, and "cannot execute" for a missing argv[0]', async () => {
-    stack = createStack([
+    const stack = createStack([
       { name: 'typo', command: 'no-such-binary-xyz --serve' },
       { name: 'argv', command: ['/no/such/binary'] },
     ]);
@@ -182,7 +176,7 @@ describe('failures during up', () => {
 
   it('stops a service that never becomes ready by its deadline', async () => {
     const [port] = await freePorts(1);
-    stack = createStack([{ name: 'silent', command: node(serverFixture), port, readyTimeout: 400 }]);
+    const stack = createStack([{ name: 'silent', command: node(serverFixture), port, readyTimeout: 400 }]);
     const [result] = await up(stack.context, []);
     expect(result).toMatchObject({ outcome: 'failed', reason: expect.stringContaining(`not ready after`) });
     expect(result).toMatchObject({ reason: expect.stringContaining(`tcp 127.0.0.1:${port}`) });
@@ -192,9 +186,9 @@ describe('failures during up', () => {
 
   it('refuses to start on a port held by a stranger, names it, and changes nothing; --force stops it', async () => {
     const [port] = await freePorts(1);
-    stack = createStack([{ name: 'api', command: node(serverFixture), env: { PORT: String(port) }, port }]);
+    const stack = createStack([{ name: 'api', command: node(serverFixture), env: { PORT: String(port) }, port }]);
     const stranger = spawn(process.execPath, [serverFixture], { env: { ...process.env, ...stack.markerEnv, PORT: String(port) }, stdio: 'ignore' });
-    await expect.poll(() => stack!.context.processes.portHolders(port)).toMatchObject({ held: true });
+    await expect.poll(() => stack.context.processes.portHolders(port)).toMatchObject({ held: true });
     const failure = up(stack.context, []);
     await expect(failure).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining(`port ${port} for "api" is held by pid ${stranger.pid} (`) });
     expect(readPidFile(stack.context.stateDir, 'api')).toBeUndefined();
@@ -209,13 +203,13 @@ describe('failures during up', () => {
 
   it('never takes --force as leave to stop another declared service on the port', async () => {
     const [port, other] = await freePorts(2);
-    stack = createStack([
+    const stack = createStack([
       { name: 'squatter', command: node(serverFixture), env: { PORT: String(port) }, port: other },
       { name: 'api', command: node(serverFixture), env: { PORT: String(port) }, port },
     ]);
     await up(stack.context, ['squatter'], { noWait: true });
     const squatter = readPidFile(stack.context.stateDir, 'squatter')!;
-    await expect.poll(() => stack!.context.processes.portHolders(port)).toMatchObject({ held: true });
+    await expect.poll(() => stack.context.processes.portHolders(port)).toMatchObject({ held: true });
     await expect(up(stack.context, ['api'], { force: true })).rejects.toMatchObject({
       exitCode: 2,
       message: expect.stringContaining(`port ${port} for "api" is held by service "squatter" (pid ${squatter.pid})`),
@@ -228,12 +222,12 @@ describe('failures during up', () => {
 describe('readiness checks', () => {
   it('does not count a stranger answering on the port as the service being ready', async () => {
     const [port] = await freePorts(1);
-    stack = createStack([
+    const stack = createStack([
       { name: 'stranger', command: node(serverFixture), env: { PORT: String(port) } },
       { name: 'api', command: node(serverFixture), ready: { tcp: port }, readyTimeout: 400 },
     ]);
     await up(stack.context, ['stranger'], { noWait: true });
-    await expect.poll(() => stack!.context.processes.portHolders(port)).toMatchObject({ held: true });
+    await expect.poll(() => stack.context.processes.portHolders(port)).toMatchObject({ held: true });
     const [result] = await up(stack.context, ['api']);
     const stranger = readPidFile(stack.context.stateDir, 'stranger')!.pid;
     expect(result).toMatchObject({ outcome: 'failed', reason: expect.stringContaining(`port ${port} is held by pid ${stranger} (`) });
@@ -243,7 +237,7 @@ describe('readiness checks', () => {
 
   it('says so when a service daemonizes out of its session and holds its port from there', async () => {
     const [port] = await freePorts(1);
-    stack = createStack([
+    const stack = createStack([
       { name: 'daemon', command: `setsid "${process.execPath}" "${serverFixture}" & exec sleep 30`, env: { PORT: String(port) }, port, readyTimeout: 1500 },
     ]);
     const [result] = await up(stack.context, []);
@@ -257,7 +251,7 @@ describe('readiness checks', () => {
 
   it('waits for an HTTP status in range, a log line, and a command', async () => {
     const [httpPort, logPort] = await freePorts(2);
-    stack = createStack([
+    const stack = createStack([
       { name: 'http', command: node(serverFixture), env: { PORT: String(httpPort), LISTEN_DELAY_MS: '200' }, ready: { http: `http://127.0.0.1:${httpPort}/health` } },
       { name: 'logline', command: node(serverFixture), env: { PORT: String(logPort), LISTEN_DELAY_MS: '200' }, ready: { log: /listening on \d+/ } },
       { name: 'cmd', command: node(serverFixture), ready: { command: `test -n "$MANAGE_TEST_MARKER"` }, dependsOn: ['http', 'logline'] },
@@ -270,7 +264,7 @@ describe('readiness checks', () => {
 
   it('fails an HTTP check whose status stays out of range', async () => {
     const [port] = await freePorts(1);
-    stack = createStack([
+    const stack = createStack([
       { name: 'unhealthy', command: node(serverFixture), env: { PORT: String(port), HTTP_STATUS: '503' }, ready: { http: `http://127.0.0.1:${port}/` }, readyTimeout: 500 },
     ]);
     const [result] = await up(stack.context, []);
@@ -278,7 +272,7 @@ describe('readiness checks', () => {
   });
 
   it('checks an already running service against the log of its own start only', async () => {
-    stack = createStack([{ name: 'slow', command: node(serverFixture), env: { LISTEN_DELAY_MS: '100000' }, ready: { log: 'running without a port' }, readyTimeout: 300 }]);
+    const stack = createStack([{ name: 'slow', command: node(serverFixture), env: { LISTEN_DELAY_MS: '100000' }, ready: { log: 'running without a port' }, readyTimeout: 300 }]);
     mkdirSync(stack.context.logDir, { recursive: true });
     writeFileSync(`${stack.context.logDir}/slow.log`, 'running without a port (an earlier run)\n');
     const [started] = await up(stack.context, [], { noWait: true });
@@ -292,7 +286,7 @@ describe('readiness checks', () => {
   });
 
   it('ends a check command at the deadline, however it treats SIGTERM', async () => {
-    stack = createStack([{ name: 'api', command: node(serverFixture), ready: { command: 'trap "" TERM; sleep 30' }, readyTimeout: 600 }]);
+    const stack = createStack([{ name: 'api', command: node(serverFixture), ready: { command: 'trap "" TERM; sleep 30' }, readyTimeout: 600 }]);
     const [result] = await up(stack.context, []);
     expect(result).toMatchObject({ outcome: 'failed', reason: expect.stringContaining('command timed out') });
     expect(result!.outcome === 'failed' && result!.reason).toMatch(/not ready after (\d+ ms|1\.\d s)/);
@@ -300,14 +294,14 @@ describe('readiness checks', () => {
   });
 
   it('with --no-wait still reports a service that exits at once', async () => {
-    stack = createStack([{ name: 'broken', command: 'exit 5' }]);
+    const stack = createStack([{ name: 'broken', command: 'exit 5' }]);
     const [result] = await up(stack.context, [], { noWait: true });
     expect(result).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/^exited with code 5/) });
     expect(readPidFile(stack.context.stateDir, 'broken')).toBeUndefined();
   });
 
   it('does not count log lines from an earlier run', async () => {
-    stack = createStack([{ name: 'once', command: node(serverFixture), ready: { log: 'running without a port' }, readyTimeout: 3000 }]);
+    const stack = createStack([{ name: 'once', command: node(serverFixture), ready: { log: 'running without a port' }, readyTimeout: 3000 }]);
     await up(stack.context, []);
     await down(stack.context, []);
     stack.context.services[0]!.ready = { log: 'running without a port', } ;
@@ -321,7 +315,7 @@ describe('readiness checks', () => {
 describe('environment', () => {
   it('reads envFile at start, lets env win over it, and refuses a missing one before starting anything', async () => {
     const [port] = await freePorts(1);
-    stack = createStack([
+    const stack = createStack([
       { name: 'api', command: node(serverFixture), envFile: 'api.env', env: { LISTEN_DELAY_MS: '0' }, port, ready: { command: 'test "$GREETING" = "hello world"' } },
     ]);
     writeFileSync(`${stack.context.stateDir}/api.env`, `# comment\nPORT=${port}\nGREETING="hello world"\nLISTEN_DELAY_MS=9999\n`);
@@ -341,7 +335,7 @@ describe('environment', () => {
 describe('one-shot tasks', () => {
   it('runs a task to completion before its dependents start, and status says COMPLETED', async () => {
     const [port] = await freePorts(1);
-    stack = createStack([
+    const stack = createStack([
       { name: 'migrate', command: 'sleep 0.3; echo "migrated 3 tables"', oneShot: true },
       { name: 'api', command: node(serverFixture), env: { PORT: String(port) }, port, dependsOn: ['migrate'] },
     ]);
@@ -361,7 +355,7 @@ describe('one-shot tasks', () => {
   });
 
   it('fails like a crash on a non-zero exit, skips dependents, and stops what the task left behind', async () => {
-    stack = createStack([
+    const stack = createStack([
       { name: 'build', command: `"${process.execPath}" "${serverFixture}" & echo "error[E0425]: cannot find value"; exit 101`, oneShot: true },
       { name: 'relay', command: node(serverFixture), dependsOn: ['build'] },
     ]);

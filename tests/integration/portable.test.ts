@@ -1,19 +1,13 @@
 // The path for systems without /proc (ps-list, ps, find-process), forced on Linux.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PsSource, ProcSource } from '../../scripts/lib/processes.ts';
 import { down } from '../../scripts/lib/shutdown.ts';
 import { up } from '../../scripts/lib/startup.ts';
 import { collectStatus } from '../../scripts/lib/status.ts';
 import { freePorts } from '../helpers/ports.ts';
-import { createStack, isRunning, node, serverFixture, type TestStack } from '../helpers/stack.ts';
+import { createStack, isRunning, node, serverFixture, withStackCleanup } from '../helpers/stack.ts';
 
-let stack: TestStack | undefined;
-afterEach(async () => {
-  const leftovers = stack?.processes() ?? [];
-  await stack?.cleanup();
-  stack = undefined;
-  expect(leftovers, 'processes the test left running').toEqual([]);
-});
+withStackCleanup();
 
 describe('ps source', () => {
   it('sees this process with the same pid, parent, group and (to the second) start time as /proc', async () => {
@@ -24,7 +18,7 @@ describe('ps source', () => {
 
   it('runs the lifecycle: up, status with ports, down with a wrapper child, nothing left', async () => {
     const [port] = await freePorts(1);
-    stack = createStack([
+    const stack = createStack([
       { name: 'api', command: node(serverFixture), env: { PORT: String(port) }, port },
       { name: 'wrapper', command: `"${process.execPath}" "${serverFixture}" & wait`, dependsOn: ['api'] },
     ], { source: 'ps' });
@@ -40,7 +34,7 @@ describe('ps source', () => {
 
   it('finds the holder of a port', async () => {
     const [port] = await freePorts(1);
-    stack = createStack([{ name: 'api', command: node(serverFixture), env: { PORT: String(port) }, port }], { source: 'ps' });
+    const stack = createStack([{ name: 'api', command: node(serverFixture), env: { PORT: String(port) }, port }], { source: 'ps' });
     const [started] = await up(stack.context, []);
     const holders = await new PsSource().portHolders(port);
     expect(holders).toEqual({ held: true, pids: [started!.outcome === 'started' ? started!.pid : -1], unknown: false });

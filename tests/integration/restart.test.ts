@@ -1,36 +1,30 @@
 // Restart policies run by the keeper inside the service's process group: backoff, giving up, down.
 import { readFileSync, rmSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pollUntil } from '../../scripts/lib/poll.ts';
 import { down } from '../../scripts/lib/shutdown.ts';
 import { up } from '../../scripts/lib/startup.ts';
 import { collectStatus } from '../../scripts/lib/status.ts';
 import { freePorts } from '../helpers/ports.ts';
-import { createStack, fixtures, isRunning, node, serverFixture, type TestStack } from '../helpers/stack.ts';
+import { createStack, fixtures, isRunning, node, serverFixture, withStackCleanup, type TestStack } from '../helpers/stack.ts';
 
-let stack: TestStack | undefined;
-afterEach(async () => {
-  const leftovers = stack?.processes() ?? [];
-  await stack?.cleanup();
-  stack = undefined;
-  expect(leftovers, 'processes the test left running').toEqual([]);
-});
+withStackCleanup();
 
-const logOf = (name: string): string => readFileSync(`${stack!.context.logDir}/${name}.log`, 'utf8');
-const waitForLog = (name: string, pattern: RegExp, timeoutMs = 5000): Promise<true | undefined> =>
-  pollUntil(() => (pattern.test(logOf(name)) ? true : undefined), { timeoutMs, intervalMs: 20 });
+const logOf = (stack: TestStack, name: string): string => readFileSync(`${stack.context.logDir}/${name}.log`, 'utf8');
+const waitForLog = (stack: TestStack, name: string, pattern: RegExp, timeoutMs = 5000): Promise<true | undefined> =>
+  pollUntil(() => (pattern.test(logOf(stack, name)) ? true : undefined), { timeoutMs, intervalMs: 20 });
 
 describe('restart policies', () => {
   it('restarts a crashing service with doubling backoff, then gives up', async () => {
-    stack = createStack([{ name: 'crashy', command: 'echo boot; exit 3', restart: 'on-failure', maxRestarts: 2, restartDelay: 200 }]);
+    const stack = createStack([{ name: 'crashy', command: 'echo boot; exit 3', restart: 'on-failure', maxRestarts: 2, restartDelay: 200 }]);
     const [result] = await up(stack.context, []);
     expect(result!.outcome).toBe('started');
-    expect(await waitForLog('crashy', /giving up after 2 restarts \(last exit 3\)/)).toBe(true);
-    const log = logOf('crashy');
+    expect(await waitForLog(stack, 'crashy', /giving up after 2 restarts \(last exit 3\)/)).toBe(true);
+    const log = logOf(stack, 'crashy');
     expect(log.match(/^boot$/gm)).toHaveLength(3);
     expect(log).toMatch(/restarted \(exit 3, attempt 1\) after 200 ms/);
     expect(log).toMatch(/restarted \(exit 3, attempt 2\) after 400 ms/);
-    await pollUntil(() => (stack!.processes().length === 0 ? true : undefined), { timeoutMs: 5000, intervalMs: 20 });
+    await pollUntil(() => (stack.processes().length === 0 ? true : undefined), { timeoutMs: 5000, intervalMs: 20 });
     const status = await collectStatus(stack.context, []);
     expect(status.services[0]).toMatchObject({ state: 'dead', restarts: { count: 2, lastExit: 3 } });
     await down(stack.context, []);
@@ -38,14 +32,14 @@ describe('restart policies', () => {
 
   it('keeps a service that starts fine under its keeper and counts a restart in status', async () => {
     const [port] = await freePorts(1);
-    stack = createStack([{ name: 'api', command: node(serverFixture), env: { PORT: String(port) }, port, restart: 'always', restartDelay: 50 }]);
+    const stack = createStack([{ name: 'api', command: node(serverFixture), env: { PORT: String(port) }, port, restart: 'always', restartDelay: 50 }]);
     const [result] = await up(stack.context, []);
     expect(result!.outcome).toBe('started');
     // The server itself, not its keeper (whose command line names server.mjs too).
     const [server] = stack.processes().filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] === process.execPath);
     process.kill(server!, 'SIGKILL');
-    expect(await waitForLog('api', /restarted \(exit 137, attempt 1\) after 50 ms/)).toBe(true);
-    await expect.poll(async () => (await collectStatus(stack!.context, [])).services[0]!.ports[0]!.heldBy, { timeout: 5000 }).toBe('service');
+    expect(await waitForLog(stack, 'api', /restarted \(exit 137, attempt 1\) after 50 ms/)).toBe(true);
+    await expect.poll(async () => (await collectStatus(stack.context, [])).services[0]!.ports[0]!.heldBy, { timeout: 5000 }).toBe('service');
     const status = await collectStatus(stack.context, []);
     expect(status.services[0]).toMatchObject({ state: 'running', restarts: { count: 1, lastExit: 137 } });
     const [stopped] = await down(stack.context, []);
@@ -53,27 +47,27 @@ describe('restart policies', () => {
   });
 
   it('restarts a clean exit only with "always"', async () => {
-    stack = createStack([
+    const stack = createStack([
       { name: 'on-failure', command: 'echo run; sleep 0.4', restart: 'on-failure', restartDelay: 50 },
       { name: 'always', command: 'echo run; sleep 0.4', restart: 'always', restartDelay: 50 },
     ]);
     await up(stack.context, []);
-    expect(await waitForLog('always', /restarted \(exit 0, attempt 1\)/)).toBe(true);
-    expect(await pollUntil(() => (stack!.processes().length <= 3 ? true : undefined), { timeoutMs: 5000, intervalMs: 20 })).toBe(true);
-    expect(logOf('on-failure')).not.toMatch(/restarted/);
+    expect(await waitForLog(stack, 'always', /restarted \(exit 0, attempt 1\)/)).toBe(true);
+    expect(await pollUntil(() => (stack.processes().length <= 3 ? true : undefined), { timeoutMs: 5000, intervalMs: 20 })).toBe(true);
+    expect(logOf(stack, 'on-failure')).not.toMatch(/restarted/);
     await down(stack.context, []);
   });
 
   it('respawns nothing after down, even with a restart pending', async () => {
-    stack = createStack([{ name: 'crashy', command: 'echo boot; exit 3', restart: 'on-failure', restartDelay: 10_000 }]);
+    const stack = createStack([{ name: 'crashy', command: 'echo boot; exit 3', restart: 'on-failure', restartDelay: 10_000 }]);
     await up(stack.context, []);
-    expect(await waitForLog('crashy', /restarted \(exit 3, attempt 1\) after 10000 ms/)).toBe(true);
+    expect(await waitForLog(stack, 'crashy', /restarted \(exit 3, attempt 1\) after 10000 ms/)).toBe(true);
     const keeper = stack.processes();
     const [result] = await down(stack.context, []);
     expect(result!.outcome).toBe('stopped');
     expect(keeper.filter(isRunning)).toEqual([]);
     // A respawn would print a second "boot": give it the time a short backoff would take.
-    expect(await waitForLog('crashy', /^boot$[\s\S]*^boot$/m, 600)).toBeUndefined();
+    expect(await waitForLog(stack, 'crashy', /^boot$[\s\S]*^boot$/m, 600)).toBeUndefined();
   });
 });
 
@@ -81,7 +75,7 @@ describe('services that daemonize', () => {
   it('tracks the daemon named in its pidFile, and stops it with its stopCommand', async () => {
     const [port] = await freePorts(1);
     const pidFile = `daemon-${port}.pid`;
-    stack = createStack([
+    const stack = createStack([
       {
         name: 'daemon',
         command: ['sh', `${fixtures}/daemonize.sh`, pidFile],
@@ -101,14 +95,14 @@ describe('services that daemonize', () => {
     const [stopped] = await down(stack.context, []);
     expect(stopped).toMatchObject({ outcome: 'stopped', pid: daemonPid });
     expect(isRunning(daemonPid)).toBe(false);
-    expect(logOf('daemon')).toContain('SIGTERM received');
+    expect(logOf(stack, 'daemon')).toContain('SIGTERM received');
     expect(readFileSync(`/tmp/${pidFile}.stopped`, 'utf8')).toBe('ran\n');
     rmSync(`/tmp/${pidFile}`);
     rmSync(`/tmp/${pidFile}.stopped`);
   });
 
   it('fails clearly when the command exits 0 but names no live process', async () => {
-    stack = createStack([{ name: 'liar', command: 'true', pidFile: 'never-written.pid', cwd: '/tmp', readyTimeout: 400 }]);
+    const stack = createStack([{ name: 'liar', command: 'true', pidFile: 'never-written.pid', cwd: '/tmp', readyTimeout: 400 }]);
     const [result] = await up(stack.context, []);
     expect(result).toMatchObject({ outcome: 'failed', reason: expect.stringContaining('exited 0 but no live process is named in /tmp/never-written.pid') });
   });

@@ -3,15 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { formatCommandHelp, formatHelp, globalOptions, parseCommandLine, type Invocation } from '../../scripts/lib/cli.ts';
 import { commands } from '../../scripts/lib/commands.ts';
 import { ManageError } from '../../scripts/lib/errors.ts';
+import { thrown } from '../helpers/thrown.ts';
 
-function thrown(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
 
 /** How an option appears in help: "--lines" and "-n" for { name: 'lines', short: 'n' }. */
 function optionFlags(option: { name: string; short?: string }): string[] {

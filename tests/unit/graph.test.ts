@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManageError } from '../../scripts/lib/errors.ts';
 import { dependentsOutside, findCycle, selectServices, startOrder, stopOrder, withDependencies, type GraphNode } from '../../scripts/lib/graph.ts';
+import { thrown } from '../helpers/thrown.ts';
 
 function node(name: string, dependsOn: string[] = [], groups: string[] = []): GraphNode {
   return { name, dependsOn, groups };
@@ -19,14 +20,6 @@ const demo = [
 /** a -> b, a -> c, b -> d, c -> d, declared dependents first. */
 const diamond = [node('a', ['b', 'c']), node('b', ['d']), node('c', ['d']), node('d')];
 
-function thrown(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
 
 describe('findCycle', () => {
   it('returns undefined for a graph without cycles', () => {
