@@ -59,7 +59,8 @@ export function serviceMembers(recorded: RecordedIdentity, processes: ProcessInf
   );
 }
 
-function startedNoEarlier(process: ProcessInfo, recorded: RecordedIdentity): boolean {
+/** Whether a process started at or after the recorded one (exactly in ticks; within ps's second otherwise). */
+export function startedNoEarlier(process: ProcessInfo, recorded: RecordedIdentity): boolean {
   if (process.startTicks !== undefined && recorded.startTicks !== undefined) return process.startTicks >= recorded.startTicks;
   return process.startTime >= recorded.startTime - 1000;
 }

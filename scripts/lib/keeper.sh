@@ -13,8 +13,11 @@ unset MANAGE_KEEPER_POLICY MANAGE_KEEPER_MAX_RESTARTS MANAGE_KEEPER_DELAY_MS MAN
 
 stopping=0
 child=
-# down signals the whole group, so the service gets the signal itself; the keeper only has to not restart.
-trap 'stopping=1; [ -n "$child" ] && kill -TERM "$child" 2>/dev/null' TERM INT HUP QUIT
+# down signals the whole group, so the service already has TERM or HUP: the keeper only stops restarting.
+trap 'stopping=1' TERM HUP
+# A background job of a non-interactive shell ignores INT and QUIT, so those are passed on to the service.
+trap 'stopping=1; [ -n "$child" ] && kill -INT "$child" 2>/dev/null' INT
+trap 'stopping=1; [ -n "$child" ] && kill -QUIT "$child" 2>/dev/null' QUIT
 
 # Waits for $child; a trapped signal interrupts wait, so wait again until the child has really exited.
 await_child() {
@@ -27,18 +30,28 @@ await_child() {
   child=
 }
 
-# What status shows: restarts done so far and the exit that caused the last one.
+# What status shows: restarts done so far and the exit that caused the last one. The keeper's own tools come
+# from /bin, not from the service's PATH.
 record_state() {
-  printf 'restarts=%s last_exit=%s at=%s\n' "$restarts" "$code" "$now" > "$state.tmp" && mv "$state.tmp" "$state"
+  printf 'restarts=%s last_exit=%s at=%s\n' "$restarts" "$code" "$now" > "$state.tmp" && /bin/mv "$state.tmp" "$state"
+}
+
+# A signal that lands between two commands only sets $stopping: a child forked after it never got it.
+stop_if_asked() {
+  [ "$stopping" = 1 ] || return 0
+  kill -TERM "$child" 2>/dev/null
+  await_child
+  exit 0
 }
 
 restarts=0
 while :; do
   "$@" &
   child=$!
+  stop_if_asked
   await_child
   [ "$stopping" = 1 ] && exit "$code"
-  now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  now=$(/bin/date -u +%Y-%m-%dT%H:%M:%SZ)
   if { [ "$policy" = on-failure ] && [ "$code" = 0 ]; } || [ "$restarts" -ge "$max" ]; then
     record_state
     [ "$code" = 0 ] || echo "=== $now manage.ts: giving up after $restarts restarts (last exit $code)"
@@ -47,8 +60,9 @@ while :; do
   restarts=$((restarts + 1))
   record_state
   echo "=== $now manage.ts: restarted (exit $code, attempt $restarts) after ${delay} ms"
-  sleep "$((delay / 1000)).$(printf '%03d' $((delay % 1000)))" &
+  /bin/sleep "$((delay / 1000)).$(printf '%03d' $((delay % 1000)))" &
   child=$!
+  stop_if_asked
   await_child
   [ "$stopping" = 1 ] && exit 0
   delay=$((delay * 2))

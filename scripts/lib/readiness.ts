@@ -14,6 +14,8 @@ export type ReadyResult =
 export interface WaitOptions {
   /** Settles if the service's leader exits while we wait (only known for a service this process started). */
   exited?: Promise<ExitStatus>;
+  /** Under a restart keeper the leader outlives a crash: an exit the keeper saw during the wait, if any. */
+  crashed?: () => ExitStatus | undefined;
   /** Without an exit promise: true while some process of the service is alive. */
   alive?: () => Promise<boolean>;
   logPath: string;
@@ -52,6 +54,7 @@ export async function waitUntilReady(service: ResolvedService, options: WaitOpti
 
   const outcome = await pollUntil<'ready' | 'exited'>(
     async () => {
+      exitStatus ??= options.crashed?.();
       if (exitStatus) return 'exited';
       if (options.alive && !(await options.alive())) return 'exited';
       const result = await probe();

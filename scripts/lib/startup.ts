@@ -1,12 +1,13 @@
 // The services this repository runs (edit SERVICES), and `up`: start a selection over its dependency graph.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { displayPath, ensureStateDirs, logPath, type Context } from './config.ts';
 import { ManageError } from './errors.ts';
 import { withDependencies, selectServices, startOrder } from './graph.ts';
 import { readLastLines } from './logfile.ts';
-import { keptCommand, removeKeeperState } from './keeper.ts';
+import { keptCommand, readKeeperState, removeKeeperState } from './keeper.ts';
 import { removeExitRecord, removePidFile, writeExitRecord, writePidFile, type PidRecord } from './pidfile.ts';
 import { now, pollUntil, sleep } from './poll.ts';
+import { startedNoEarlier } from './identity.ts';
 import { clearLeftovers, preflight, type Plan } from './preflight.ts';
 import { describeCheck, waitUntilReady, type ReadyResult } from './readiness.ts';
 import type { ResolvedService, Service } from './service.ts';
@@ -211,6 +212,10 @@ async function spawnAndWait(context: Context, service: ResolvedService, env: Rec
   const check = options.noWait ? { ...service, ready: undefined } : service;
   const ready = await waitUntilReady(check, {
     exited: spawned.exited,
+    crashed: () => {
+      const keeper = service.restart === 'no' ? undefined : readKeeperState(context.stateDir, name);
+      return keeper && { code: keeper.lastExit, signal: null };
+    },
     logPath: path,
     logOffset: spawned.logOffset,
     env,
@@ -261,6 +266,7 @@ async function adoptDaemon(
 ): Promise<StartResult> {
   const { name } = service;
   const deadline = started + service.readyTimeout;
+  const launchedAt = Date.now() - (now() - started);
   let status: ExitStatus | undefined;
   void exited.then((value) => (status = value));
   await pollUntil(() => status, { timeoutMs: service.readyTimeout, intervalMs: 25, stop: options.interrupted });
@@ -271,10 +277,16 @@ async function adoptDaemon(
   if (status.code !== 0) return failStart(context, service, launcher, { ready: false, reason: 'exited', status, ms: now() - started });
 
   const daemon = await pollUntil(async () => {
-    const pid = readDaemonPid(service.pidFile!);
+    const pid = readDaemonPid(service.pidFile!, launchedAt);
     const info = pid === undefined ? undefined : await context.processes.get(pid);
-    return info && info.state !== 'Z' ? info : undefined;
+    // A PID file left from an earlier run may name an unrelated process: only one started after the launch counts.
+    return info && info.state !== 'Z' && startedNoEarlier(info, launcher) ? info : undefined;
   }, { timeoutMs: Math.max(0, deadline - now()), intervalMs: 25, stop: options.interrupted });
+  if (!daemon && options.interrupted?.()) {
+    removePidFile(context.stateDir, name);
+    context.ui.warn(`${name}: interrupted before ${displayPath(service.pidFile!)} named the daemon; it may be running untracked`);
+    return { name, outcome: 'interrupted' };
+  }
   if (!daemon) {
     removePidFile(context.stateDir, name);
     return { name, outcome: 'failed', reason: `its command exited 0 but no live process is named in ${displayPath(service.pidFile!)}`, logTail: readLastLines(logPath(context, name), 10, { from: launcher.logOffset ?? 0 }) };
@@ -301,9 +313,13 @@ function waitForRecorded(context: Context, service: ResolvedService, record: Pid
   });
 }
 
-/** The first line of a daemon's own PID file, if it holds a PID yet. */
-function readDaemonPid(path: string): number | undefined {
+/**
+ * The first line of a daemon's own PID file, once it holds a PID written since the launch. A file from an
+ * earlier run may name an unrelated process; file times are coarse (a few ms), hence the small allowance.
+ */
+function readDaemonPid(path: string, launchedAt: number): number | undefined {
   try {
+    if (statSync(path).mtimeMs < launchedAt - 20) return undefined;
     const first = readFileSync(path, 'utf8').split('\n')[0]!.trim();
     return /^\d+$/.test(first) ? Number(first) : undefined;
   } catch {

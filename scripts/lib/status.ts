@@ -90,6 +90,7 @@ function readRecord(context: Context, name: string): { record: PidRecord | undef
 
 async function serviceStatus(context: Context, service: ResolvedService, snapshot: ProcessInfo[], at: number): Promise<ServiceStatus> {
   const { record, problem } = readRecord(context, service.name);
+  const restarts = restartsOf(context, service, record !== undefined);
   const recorded = record ? classifyRecord(record, snapshot, context.processes.bootId) : undefined;
   const members = recorded && recorded.kind !== 'gone' ? recorded.members : [];
   const leaderAlive = recorded?.kind === 'running';
@@ -103,7 +104,7 @@ async function serviceStatus(context: Context, service: ResolvedService, snapsho
     description: service.description,
     groups: service.groups,
     state,
-    reason: problem ?? (record && recorded && recorded.kind !== 'running' ? deadReason(record.pid, recorded) : taskState === 'dead' ? failedRunReason(exit!) : null),
+    reason: problem ?? (record && recorded && recorded.kind !== 'running' ? deadReason(record.pid, recorded, restarts) : taskState === 'dead' ? failedRunReason(exit!) : null),
     pid: record?.pid ?? null,
     startedAt: leaderAlive ? record!.startedAt : null,
     uptimeSeconds: leaderAlive ? Math.max(0, Math.round((at - record!.startTime) / 1000)) : null,
@@ -111,7 +112,7 @@ async function serviceStatus(context: Context, service: ResolvedService, snapsho
     processes: members.length,
     pidFileProblem: problem,
     ready: service.oneShot ? null : { check: describeCheck(service.ready, service.settleMs), passedAt: leaderAlive ? (record?.readyAt ?? null) : null },
-    restarts: restartsOf(context, service, record !== undefined),
+    restarts,
     lastRun: exit ? { exitCode: exit.code, signal: exit.signal, finishedAt: exit.finishedAt, ms: exit.ms } : null,
     command: service.commandText,
     cwd: service.cwd,
@@ -135,7 +136,10 @@ function portEntry(port: number, state: PortState): ServiceStatus['ports'][numbe
   return { port, listening: state !== 'closed', heldBy: state === 'own' ? 'service' : state === 'other' ? 'other' : null };
 }
 
-function deadReason(pid: number, state: Exclude<RecordState, { kind: 'running' }>): string {
+function deadReason(pid: number, state: Exclude<RecordState, { kind: 'running' }>, restarts: ServiceStatus['restarts']): string {
+  if (state.kind === 'gone' && restarts && restarts.at !== '') {
+    return `its keeper stopped after ${restarts.count} restart(s) (last exit ${restarts.lastExit} at ${restarts.at}); "manage.ts logs" shows why`;
+  }
   if (state.kind === 'leftovers') return `leader pid ${pid} exited but ${state.members.length} process(es) of its group still run; "down" stops them`;
   if (state.pidReused) return `pid ${pid} now belongs to another program (the PID was reused); the next up or down removes the stale PID file`;
   return `pid ${pid} is gone (crashed or killed outside manage.ts); the next up or down removes the stale PID file`;

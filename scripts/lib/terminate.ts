@@ -69,7 +69,9 @@ async function terminate(
   else send(first, forced ? 'SIGKILL' : options.signal);
   const gone = async (): Promise<true | undefined> => ((await live(pollIntervalMs - 5)).length === 0 ? true : undefined);
   if (!forced) {
-    const left = await pollUntil(gone, { timeoutMs: options.timeoutMs, intervalMs: pollIntervalMs, stop: options.killNow });
+    // A stop command's own run time counts against the timeout: SIGKILL never comes later than stopTimeout.
+    const waitMs = Math.max(0, options.timeoutMs - (now() - started));
+    const left = await pollUntil(gone, { timeoutMs: waitMs, intervalMs: pollIntervalMs, stop: options.killNow });
     if (left) return { outcome: 'stopped', ms: now() - started };
     const remaining = await live();
     if (remaining.length === 0) return { outcome: 'stopped', ms: now() - started };
@@ -80,7 +82,15 @@ async function terminate(
   return { outcome: 'survived', ms: now() - started, survivors: await live() };
 }
 
-/** One signal per process group: members that started their own group inside the session get theirs too. */
+/**
+ * One signal per process group whose leader is a member (members that started their own group inside the
+ * session get theirs too). A member in a group led by someone else, such as an adopted daemon that did not
+ * leave its parent's group, is signalled on its own: a group that is not ours is never signalled.
+ */
 function signalGroups(members: ProcessInfo[], signal: NodeJS.Signals): void {
-  for (const pgid of new Set(members.map((member) => member.pgid))) signalGroup(pgid, signal);
+  const pids = new Set(members.map((member) => member.pid));
+  for (const pgid of new Set(members.map((member) => member.pgid))) {
+    if (pids.has(pgid)) signalGroup(pgid, signal);
+    else members.filter((member) => member.pgid === pgid).forEach((member) => signalProcess(member.pid, signal));
+  }
 }

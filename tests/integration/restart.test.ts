@@ -1,5 +1,6 @@
 // Restart policies run by the keeper inside the service's process group: backoff, giving up, down.
-import { readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { pollUntil } from '../../scripts/lib/poll.ts';
 import { down } from '../../scripts/lib/shutdown.ts';
@@ -16,7 +17,8 @@ const waitForLog = (stack: TestStack, name: string, pattern: RegExp, timeoutMs =
 
 describe('restart policies', () => {
   it('restarts a crashing service with doubling backoff, then gives up', async () => {
-    const stack = createStack([{ name: 'crashy', command: 'echo boot; exit 3', restart: 'on-failure', maxRestarts: 2, restartDelay: 200 }]);
+    // Up for half a second (ready after 100 ms), then it crashes.
+    const stack = createStack([{ name: 'crashy', command: 'echo boot; sleep 0.5; exit 3', settleMs: 100, restart: 'on-failure', maxRestarts: 2, restartDelay: 200 }]);
     const [result] = await up(stack.context, []);
     expect(result!.outcome).toBe('started');
     expect(await waitForLog(stack, 'crashy', /giving up after 2 restarts \(last exit 3\)/)).toBe(true);
@@ -26,7 +28,7 @@ describe('restart policies', () => {
     expect(log).toMatch(/restarted \(exit 3, attempt 2\) after 400 ms/);
     await pollUntil(() => (stack.processes().length === 0 ? true : undefined), { timeoutMs: 5000, intervalMs: 20 });
     const status = await collectStatus(stack.context, []);
-    expect(status.services[0]).toMatchObject({ state: 'dead', restarts: { count: 2, lastExit: 3 } });
+    expect(status.services[0]).toMatchObject({ state: 'dead', restarts: { count: 2, lastExit: 3 }, reason: expect.stringContaining('its keeper stopped after 2 restart(s) (last exit 3') });
     await down(stack.context, []);
   });
 
@@ -46,6 +48,18 @@ describe('restart policies', () => {
     expect(stopped!.outcome).toBe('stopped');
   });
 
+  it('fails a start that crashes before it is ready, even though its keeper would restart it', async () => {
+    const stack = createStack([
+      { name: 'bad-config', command: 'echo "bad config" >&2; exit 3', restart: 'on-failure', restartDelay: 5000 },
+      { name: 'dependent', command: node(serverFixture), dependsOn: ['bad-config'] },
+    ]);
+    const results = await up(stack.context, []);
+    expect(results[0]).toMatchObject({ outcome: 'failed', reason: expect.stringMatching(/^exited with code 3/) });
+    expect(results[0]!.outcome === 'failed' && results[0]!.logTail[0]).toBe('bad config');
+    expect(results[1]).toEqual({ name: 'dependent', outcome: 'skipped', dependency: 'bad-config' });
+    expect(stack.processes()).toEqual([]);
+  });
+
   it('restarts a clean exit only with "always"', async () => {
     const stack = createStack([
       { name: 'on-failure', command: 'echo run; sleep 0.4', restart: 'on-failure', restartDelay: 50 },
@@ -59,7 +73,7 @@ describe('restart policies', () => {
   });
 
   it('respawns nothing after down, even with a restart pending', async () => {
-    const stack = createStack([{ name: 'crashy', command: 'echo boot; exit 3', restart: 'on-failure', restartDelay: 10_000 }]);
+    const stack = createStack([{ name: 'crashy', command: 'echo boot; sleep 0.3; exit 3', settleMs: 100, restart: 'on-failure', restartDelay: 10_000 }]);
     await up(stack.context, []);
     expect(await waitForLog(stack, 'crashy', /restarted \(exit 3, attempt 1\) after 10000 ms/)).toBe(true);
     const keeper = stack.processes();
@@ -99,6 +113,21 @@ describe('services that daemonize', () => {
     expect(readFileSync(`/tmp/${pidFile}.stopped`, 'utf8')).toBe('ran\n');
     rmSync(`/tmp/${pidFile}`);
     rmSync(`/tmp/${pidFile}.stopped`);
+  });
+
+  it('never adopts a process named by a PID file left from before the start', async () => {
+    const stranger = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const pidFile = `stale-${stranger.pid}.pid`;
+    writeFileSync(`/tmp/${pidFile}`, `${stranger.pid}\n`);
+    // As a file left by an earlier run would be.
+    const aMinuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(`/tmp/${pidFile}`, aMinuteAgo, aMinuteAgo);
+    const stack = createStack([{ name: 'late', command: 'true', pidFile, cwd: '/tmp', readyTimeout: 400 }]);
+    const [result] = await up(stack.context, []);
+    expect(result).toMatchObject({ outcome: 'failed', reason: expect.stringContaining('no live process is named in') });
+    expect(isRunning(stranger.pid!)).toBe(true);
+    stranger.kill('SIGKILL');
+    rmSync(`/tmp/${pidFile}`);
   });
 
   it('fails clearly when the command exits 0 but names no live process', async () => {
