@@ -3,7 +3,7 @@
 # (about 1 MB), so `down` stops keeper and service together and nothing respawns after it.
 #   MANAGE_KEEPER_POLICY  on-failure | always      MANAGE_KEEPER_MAX_RESTARTS  how many restarts at most
 #   MANAGE_KEEPER_DELAY_MS  first backoff, doubled per restart up to 30 s
-#   MANAGE_KEEPER_STATE  file for status: restarts=N last_exit=CODE at=TIME
+#   MANAGE_KEEPER_STATE  file for status: restarts=N last_exit=CODE (its mtime says when)
 # The service is "$@".
 policy=$MANAGE_KEEPER_POLICY
 max=$MANAGE_KEEPER_MAX_RESTARTS
@@ -33,7 +33,7 @@ await_child() {
 # What status shows: restarts done so far and the exit that caused the last one. The keeper's own tools come
 # from /bin, not from the service's PATH.
 record_state() {
-  printf 'restarts=%s last_exit=%s at=%s\n' "$restarts" "$code" "$now" > "$state.tmp" && /bin/mv "$state.tmp" "$state"
+  printf 'restarts=%s last_exit=%s\n' "$restarts" "$code" > "$state.tmp" && /bin/mv "$state.tmp" "$state"
 }
 
 # A signal that lands between two commands only sets $stopping: a child forked after it never got it.

@@ -1,5 +1,5 @@
 // Restart policies: wrapping a service's command in keeper.sh, and reading what the keeper recorded.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ResolvedService } from './service.ts';
@@ -27,22 +27,24 @@ export function keptCommand(service: ResolvedService, stateDir: string, env: Rec
   };
 }
 
-/** What the keeper last wrote: restarts so far and the last exit code. */
+/** What the keeper last wrote: restarts so far and the last exit code, and when (the file's exact mtime). */
 export interface KeeperState {
   restarts: number;
   lastExit: number;
   at: string;
 }
 
-/** Parses "restarts=N last_exit=CODE at=TIME" (pure); undefined for anything else. */
-export function parseKeeperState(text: string): KeeperState | undefined {
-  const match = /^restarts=(\d+) last_exit=(\d+) at=(\S+)$/m.exec(text);
-  return match ? { restarts: Number(match[1]), lastExit: Number(match[2]), at: match[3]! } : undefined;
+/** Parses "restarts=N last_exit=CODE" (pure); undefined for anything else. */
+export function parseKeeperState(text: string): Omit<KeeperState, 'at'> | undefined {
+  const match = /^restarts=(\d+) last_exit=(\d+)$/m.exec(text);
+  return match ? { restarts: Number(match[1]), lastExit: Number(match[2]) } : undefined;
 }
 
 export function readKeeperState(stateDir: string, service: string): KeeperState | undefined {
+  const path = keeperStatePath(stateDir, service);
   try {
-    return parseKeeperState(readFileSync(keeperStatePath(stateDir, service), 'utf8'));
+    const parsed = parseKeeperState(readFileSync(path, 'utf8'));
+    return parsed && { ...parsed, at: new Date(statSync(path).mtimeMs).toISOString() };
   } catch {
     return undefined;
   }

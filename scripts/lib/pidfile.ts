@@ -112,6 +112,8 @@ function writeAtomically(path: string, text: string): void {
 export interface ExitRecord {
   code: number | null;
   signal: string | null;
+  /** The task ran past its readyTimeout and was stopped. */
+  timedOut?: boolean;
   finishedAt: string;
   ms: number;
 }

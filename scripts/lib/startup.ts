@@ -241,6 +241,7 @@ async function completeTask(context: Context, service: ResolvedService, record: 
   const ms = now() - started;
   if (!status) {
     if (options.interrupted?.()) return { name, outcome: 'interrupted', pid: record.pid };
+    writeExitRecord(context.stateDir, name, { code: null, signal: null, timedOut: true, finishedAt: new Date().toISOString(), ms: Math.round(ms) });
     return failStart(context, service, record, { ready: false, reason: 'timeout', ms, lastCheck: 'still running' });
   }
   writeExitRecord(context.stateDir, name, { code: status.code, signal: status.signal, finishedAt: new Date().toISOString(), ms: Math.round(ms) });
@@ -346,7 +347,12 @@ async function failStart(context: Context, service: ResolvedService, record: Pid
   if (ready.reason === 'interrupted') return { name, outcome: 'interrupted', pid: record.pid };
   const stopped = await terminateService(record, { signal: service.stopSignal, timeoutMs: Math.min(service.stopTimeout, 5000), processes: context.processes });
   const logTail = readLastLines(logPath(context, name), 10, { from: record.logOffset ?? 0 });
-  const reason = ready.reason === 'exited' ? describeExit(ready.status, ready.ms) : `${describeTimeout(service, ready.ms, ready.lastCheck)}; stopped it`;
+  const reason =
+    ready.reason === 'exited'
+      ? describeExit(ready.status, ready.ms)
+      : service.oneShot
+        ? `did not finish within ${formatDuration(service.readyTimeout)} (readyTimeout); stopped it`
+        : `${describeTimeout(service, ready.ms, ready.lastCheck)}; stopped it`;
   if (stopped.outcome === 'survived') {
     const pids = stopped.survivors.map((survivor) => survivor.pid).join(', ');
     return { name, outcome: 'failed', reason: `${reason}; processes ${pids} survived SIGKILL, PID file kept`, logTail, pid: record.pid };

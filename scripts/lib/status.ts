@@ -111,7 +111,7 @@ async function serviceStatus(context: Context, service: ResolvedService, snapsho
     ports: service.ports.map((port) => portEntry(port, ports.get(port) ?? 'closed')),
     processes: members.length,
     pidFileProblem: problem,
-    ready: service.oneShot ? null : { check: describeCheck(service.ready, service.settleMs), passedAt: leaderAlive ? (record?.readyAt ?? null) : null },
+    ready: service.oneShot ? null : { check: describeCheck(service.ready, service.settleMs), passedAt: leaderAlive ? readySince(record?.readyAt, restarts) : null },
     restarts,
     lastRun: exit ? { exitCode: exit.code, signal: exit.signal, finishedAt: exit.finishedAt, ms: exit.ms } : null,
     command: service.commandText,
@@ -121,6 +121,13 @@ async function serviceStatus(context: Context, service: ResolvedService, snapsho
   };
 }
 
+/** When the check passed, unless the keeper restarted the service since: then it has not been checked. */
+function readySince(readyAt: string | undefined, restarts: ServiceStatus['restarts']): string | null {
+  if (readyAt === undefined) return null;
+  if (restarts && restarts.count > 0 && Date.parse(restarts.at) >= Date.parse(readyAt)) return null;
+  return readyAt;
+}
+
 function restartsOf(context: Context, service: ResolvedService, started: boolean): ServiceStatus['restarts'] {
   if (service.restart === 'no' || !started) return null;
   const state = readKeeperState(context.stateDir, service.name);
@@ -128,7 +135,7 @@ function restartsOf(context: Context, service: ResolvedService, started: boolean
 }
 
 function failedRunReason(exit: ExitRecord): string {
-  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  const how = exit.timedOut ? 'did not finish within readyTimeout' : exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
   return `the task's last run ${how} at ${exit.finishedAt}; "manage.ts logs" shows why`;
 }
 

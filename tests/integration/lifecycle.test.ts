@@ -354,6 +354,14 @@ describe('one-shot tasks', () => {
     expect((await collectStatus(stack.context, ['migrate'])).services[0]!.state).toBe('stopped');
   });
 
+  it('says a task that runs past readyTimeout did not finish, and status says so too', async () => {
+    const stack = createStack([{ name: 'slow-task', command: 'sleep 30', oneShot: true, readyTimeout: 300 }]);
+    const [result] = await up(stack.context, []);
+    expect(result).toMatchObject({ outcome: 'failed', reason: 'did not finish within 300 ms (readyTimeout); stopped it' });
+    const status = await collectStatus(stack.context, []);
+    expect(status.services[0]).toMatchObject({ state: 'dead', reason: expect.stringContaining("the task's last run did not finish within readyTimeout") });
+  });
+
   it('fails like a crash on a non-zero exit, skips dependents, and stops what the task left behind', async () => {
     const stack = createStack([
       { name: 'build', command: `"${process.execPath}" "${serverFixture}" & echo "error[E0425]: cannot find value"; exit 101`, oneShot: true },

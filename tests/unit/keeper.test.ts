@@ -32,10 +32,10 @@ describe('keptCommand', () => {
 
 describe('parseKeeperState', () => {
   it.each([
-    ['restarts=2 last_exit=3 at=2026-11-23T10:00:00Z\n', { restarts: 2, lastExit: 3, at: '2026-11-23T10:00:00Z' }],
-    ['restarts=0 last_exit=137 at=2026-11-23T10:00:00Z', { restarts: 0, lastExit: 137, at: '2026-11-23T10:00:00Z' }],
+    ['restarts=2 last_exit=3\n', { restarts: 2, lastExit: 3 }],
+    ['restarts=0 last_exit=137', { restarts: 0, lastExit: 137 }],
     ['', undefined],
-    ['restarts=x last_exit=3 at=now', undefined],
+    ['restarts=x last_exit=3', undefined],
   ])('parses %j', (text, expected) => {
     expect(parseKeeperState(text)).toEqual(expected);
   });
