@@ -121,11 +121,12 @@ async function serviceStatus(context: Context, service: ResolvedService, snapsho
   };
 }
 
-/** When the check passed, unless the keeper restarted the service since: then it has not been checked. */
+/**
+ * When the check passed, unless the keeper has restarted the service since. A restart during the wait fails
+ * the start, so any restart of a running service came after its check (file times are too coarse to compare).
+ */
 function readySince(readyAt: string | undefined, restarts: ServiceStatus['restarts']): string | null {
-  if (readyAt === undefined) return null;
-  if (restarts && restarts.count > 0 && Date.parse(restarts.at) >= Date.parse(readyAt)) return null;
-  return readyAt;
+  return readyAt === undefined || (restarts && restarts.count > 0) ? null : readyAt;
 }
 
 function restartsOf(context: Context, service: ResolvedService, started: boolean): ServiceStatus['restarts'] {
