@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import type { Context } from './config.ts';
 import { ManageError } from './errors.ts';
+import { describePids } from './processes.ts';
 import { classifyRecord, serviceMembers, type ProcessInfo } from './identity.ts';
 import { readPidFile, removePidFile, type PidRecord } from './pidfile.ts';
 import type { ResolvedService } from './service.ts';
@@ -96,8 +97,7 @@ async function describeHolder(context: Context, pids: number[], snapshot: Proces
     const members = serviceMembers(record, snapshot, context.processes.bootId);
     if (members.some((member) => pids.includes(member.pid))) return { text: `service "${service.name}" (pid ${record.pid})`, managed: true };
   }
-  const described = await Promise.all(pids.map(async (pid) => `pid ${pid} (${await context.processes.commandLine(pid)})`));
-  return { text: described.join(', '), managed: false };
+  return { text: await describePids(context.processes, pids), managed: false };
 }
 
 /** --force: a stranger on our port gets SIGTERM, then SIGKILL after 5 s, and the user is told. */

@@ -234,6 +234,12 @@ export class PsSource extends SnapshotSource implements ProcessSource {
   }
 }
 
+/** "pid 812 (python3 -m http.server 7101), pid 813 (...)": who holds a port, for messages. */
+export async function describePids(processes: ProcessSource, pids: number[]): Promise<string> {
+  const described = await Promise.all(pids.map(async (pid) => `pid ${pid} (${await processes.commandLine(pid)})`));
+  return described.join(', ');
+}
+
 /** True when 127.0.0.1:port accepts a TCP connection within the timeout. */
 export function isAccepting(port: number, host = '127.0.0.1', timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {

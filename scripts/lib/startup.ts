@@ -9,6 +9,7 @@ import { removeExitRecord, removePidFile, writeExitRecord, writePidFile, type Pi
 import { now, pollUntil, sleep } from './poll.ts';
 import { startedNoEarlier } from './identity.ts';
 import { clearLeftovers, preflight, type Plan } from './preflight.ts';
+import { describePids } from './processes.ts';
 import { describeCheck, waitUntilReady, type ReadyResult } from './readiness.ts';
 import type { ResolvedService, Service } from './service.ts';
 import { spawnService, type ExitStatus } from './shell.ts';
@@ -118,7 +119,9 @@ export async function up(context: Context, words: string[], options: UpOptions =
   }
   const all = Promise.all(order.map((name) => results.get(name)!));
   if (ui.rich) await showProgress(context, all, waiting, () => `${finished}/${order.length} done`);
-  return finish(context, await all);
+  const outcomes = await all;
+  ui.info(summarize(outcomes));
+  return outcomes;
 }
 
 /** On a TTY: one line, redrawn every 100 ms, naming what is being waited for and for how long. */
@@ -131,11 +134,6 @@ async function showProgress(context: Context, done: Promise<unknown>, waiting: M
     await Promise.race([done, sleep(100)]);
   }
   context.ui.progress(undefined);
-}
-
-function finish(context: Context, all: StartResult[]): StartResult[] {
-  context.ui.info(summarize(all));
-  return all;
 }
 
 /** A dependency that lets its dependents start: up and ready, or a task that completed. */
@@ -235,9 +233,7 @@ async function spawnAndWait(context: Context, service: ResolvedService, env: Rec
  */
 async function completeTask(context: Context, service: ResolvedService, record: PidRecord, exited: Promise<ExitStatus>, started: number, options: UpOptions): Promise<StartResult> {
   const { name } = service;
-  let status: ExitStatus | undefined;
-  void exited.then((value) => (status = value));
-  await pollUntil(() => status, { timeoutMs: service.readyTimeout, intervalMs: 25, stop: options.interrupted });
+  const status = await waitForExit(exited, service.readyTimeout, options);
   const ms = now() - started;
   if (!status) {
     if (options.interrupted?.()) return { name, outcome: 'interrupted', pid: record.pid };
@@ -268,9 +264,7 @@ async function adoptDaemon(
   const { name } = service;
   const deadline = started + service.readyTimeout;
   const launchedAt = Date.now() - (now() - started);
-  let status: ExitStatus | undefined;
-  void exited.then((value) => (status = value));
-  await pollUntil(() => status, { timeoutMs: service.readyTimeout, intervalMs: 25, stop: options.interrupted });
+  const status = await waitForExit(exited, service.readyTimeout, options);
   if (!status) {
     if (options.interrupted?.()) return { name, outcome: 'interrupted', pid: launcher.pid };
     return failStart(context, service, launcher, { ready: false, reason: 'timeout', ms: now() - started, lastCheck: 'its command did not return' });
@@ -300,6 +294,13 @@ async function adoptDaemon(
     return { name, outcome: 'started', pid: daemon.pid, ms: now() - started, waited: true };
   }
   return failStart(context, service, record, ready);
+}
+
+/** How the spawned command exited, or undefined when it ran past `timeoutMs` or Ctrl-C came first. */
+async function waitForExit(exited: Promise<ExitStatus>, timeoutMs: number, options: UpOptions): Promise<ExitStatus | undefined> {
+  let status: ExitStatus | undefined;
+  void exited.then((value) => (status = value));
+  return pollUntil(() => status, { timeoutMs, intervalMs: 25, stop: options.interrupted });
 }
 
 /** Readiness of a process this manager did not spawn itself (already running, or an adopted daemon). */
@@ -333,12 +334,12 @@ async function ownsPort(context: Context, record: PidRecord, port: number): Prom
   const members = await liveMembers(record, context.processes);
   const states = await context.processes.portStates([port], members.map((member) => member.pid));
   if (states.get(port) === 'own') return true;
-  const holders = await context.processes.portHolders(port);
+  // The socket tables portStates just read answer this too.
+  const holders = await context.processes.portHolders(port, 1000);
   const pids = holders.held ? holders.pids : [];
   if (pids.length === 0) return `port ${port} accepts, but not from a process of ${record.service}`;
-  const described = await Promise.all(pids.map(async (pid) => `pid ${pid} (${await context.processes.commandLine(pid)})`));
   // The usual cause is a command that forks into the background and leaves its session (setsid, --daemonize).
-  return `port ${port} is held by ${described.join(', ')}, outside the process group of ${record.service}; if its command daemonizes, run it in the foreground`;
+  return `port ${port} is held by ${await describePids(context.processes, pids)}, outside the process group of ${record.service}; if its command daemonizes, run it in the foreground`;
 }
 
 /** A start that exited or timed out leaves nothing behind: its group is stopped and its PID file removed. */

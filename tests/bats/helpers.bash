@@ -42,6 +42,15 @@ teardown_stack() {
   fi
 }
 
+# Points the CLI at a one-service stack running tests/fixtures/server.mjs with the given env entries (JS).
+single_service() {
+  export MANAGE_SERVICES_FILE="$BATS_TEST_TMPDIR/$1.mjs"
+  cat > "$MANAGE_SERVICES_FILE" <<JS
+export const SERVICES = [{ name: '$1', command: ['$(command -v node)', '$ROOT/tests/fixtures/server.mjs'],
+  env: { $2, MANAGE_TEST_MARKER: '$STACK_MARKER' }${3:+, $3} }];
+JS
+}
+
 # Polls a condition for up to 5 s instead of sleeping a fixed time.
 wait_until() {
   local deadline=$((SECONDS + 5))

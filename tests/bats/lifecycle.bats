@@ -170,11 +170,7 @@ load helpers
 }
 
 @test "a second Ctrl-C during down kills at once" {
-  cat > "$BATS_TEST_TMPDIR/stubborn.mjs" <<JS
-export const SERVICES = [{ name: 'stubborn', command: ['$(command -v node)', '$ROOT/tests/fixtures/server.mjs'],
-  env: { IGNORE_SIGTERM: '1', MANAGE_TEST_MARKER: '$STACK_MARKER' }, stopTimeout: 60000 }];
-JS
-  export MANAGE_SERVICES_FILE="$BATS_TEST_TMPDIR/stubborn.mjs"
+  single_service stubborn "IGNORE_SIGTERM: '1'" "stopTimeout: 60000"
   "$MANAGE" up -q
   "$MANAGE" down > "$BATS_TEST_TMPDIR/down.out" 2>&1 3>&- &
   local manager=$!
@@ -200,11 +196,7 @@ JS
 }
 
 @test "Ctrl-C during restart's stop phase does not start again, exit 130" {
-  cat > "$BATS_TEST_TMPDIR/slow-stop.mjs" <<JS
-export const SERVICES = [{ name: 'slow', command: ['$(command -v node)', '$ROOT/tests/fixtures/server.mjs'],
-  env: { EXIT_DELAY_MS: '1500', MANAGE_TEST_MARKER: '$STACK_MARKER' } }];
-JS
-  export MANAGE_SERVICES_FILE="$BATS_TEST_TMPDIR/slow-stop.mjs"
+  single_service slow "EXIT_DELAY_MS: '1500'"
   "$MANAGE" up -q
   "$MANAGE" restart > "$BATS_TEST_TMPDIR/restart.out" 2>&1 3>&- &
   local manager=$!

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManageError } from '../../scripts/lib/errors.ts';
 import { formatPidFile, parsePidFile, pidFilePath, readPidFile, removePidFile, writePidFile, type PidRecord } from '../../scripts/lib/pidfile.ts';
+import { thrown } from '../helpers/thrown.ts';
 
 const full: PidRecord = {
   service: 'api',
@@ -144,12 +145,7 @@ describe('PID files on disk', () => {
     mkdirSync(join(stateDir, '.pids'));
     const path = join(stateDir, '.pids', 'api.pid');
     writeFileSync(path, 'not a pid\n');
-    let error: unknown;
-    try {
-      readPidFile(stateDir, 'api');
-    } catch (caught) {
-      error = caught;
-    }
+    const error = thrown(() => readPidFile(stateDir, 'api'));
     expect(error).toBeInstanceOf(ManageError);
     expect(error).toMatchObject({
       exitCode: 1,
@@ -161,12 +157,7 @@ describe('PID files on disk', () => {
   it('throws a ManageError naming the path when it cannot be read at all', () => {
     const path = join(stateDir, '.pids', 'api.pid');
     mkdirSync(path, { recursive: true });
-    let error: unknown;
-    try {
-      readPidFile(stateDir, 'api');
-    } catch (caught) {
-      error = caught;
-    }
+    const error = thrown(() => readPidFile(stateDir, 'api'));
     expect(error).toBeInstanceOf(ManageError);
     expect(error).toMatchObject({ exitCode: 1 });
     expect((error as Error).message).toMatch(new RegExp(`^cannot read PID file ${path}: EISDIR`));
