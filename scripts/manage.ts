@@ -1,5 +1,5 @@
 #!/bin/sh
-":" //; self="$(readlink -f "$0")"; tsx="${self%/scripts/*}/node_modules/tsx/dist/loader.mjs"; [ -f "$tsx" ] || { echo "manage.ts: dependencies are not installed; run: cd ${self%/scripts/*} && npm ci" >&2; exit 1; }; exec node --no-warnings=ExperimentalWarning --import "$tsx" "$self" "$@"
+":" //; self="$(readlink -f "$0")"; exec /bin/sh "${self%/scripts/*}/scripts/lib/launch.sh" "${self%/scripts/*}" "$@"
 // manage.ts: the entry point. Parses argv against the command registry and owns the one catch that maps
 // errors to exit codes (0 ok, 1 usage or configuration, 2 a service operation failed, 130 interrupted).
 import { parseCommandLine } from './lib/cli.ts';

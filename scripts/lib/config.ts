@@ -56,9 +56,9 @@ export async function loadServices(servicesFile: string): Promise<ResolvedServic
   if (!existsSync(servicesFile)) {
     throw new ManageError(`services file ${servicesFile} does not exist`, 1, 'pass an existing file to --services, or unset MANAGE_SERVICES_FILE');
   }
-  let module: { SERVICES?: unknown; default?: unknown };
+  let module: ServicesModule;
   try {
-    module = await import(pathToFileURL(servicesFile).href);
+    module = servicesFile === defaultServicesFile ? await import('./startup.ts') : await importServicesFile(servicesFile);
   } catch (error) {
     throw new ManageError(`cannot load ${displayPath(servicesFile)}: ${(error as Error).message}`, 1, 'fix the error in that file');
   }
@@ -71,6 +71,19 @@ export async function loadServices(servicesFile: string): Promise<ResolvedServic
     throw new ManageError(problems.join('\n'), 1, `fix ${problems.length === 1 ? 'this' : 'these'} in ${source}; nothing was started or stopped`);
   }
   return (declared as Service[]).map((service) => withDefaults(service, repoRoot, resolvePath));
+}
+
+type ServicesModule = { SERVICES?: unknown; default?: unknown };
+
+/**
+ * Another services file. TypeScript goes through tsx's scoped import: under the bundle (see build.mjs) nothing
+ * else compiles it, and it loads as ES module syntax even where no package.json says "type": "module". That
+ * costs what the bundle saves, and only for those who choose such a file.
+ */
+async function importServicesFile(servicesFile: string): Promise<ServicesModule> {
+  if (!/\.[cm]?tsx?$/.test(servicesFile)) return await import(pathToFileURL(servicesFile).href);
+  const { tsImport } = await import('tsx/esm/api');
+  return await tsImport(pathToFileURL(servicesFile).href, import.meta.url);
 }
 
 /** The dependency edges of whatever entries are well-formed enough, so a cycle is reported with other problems. */

@@ -1,0 +1,77 @@
+#!/usr/bin/env bats
+# The launcher runs a bundle of the sources, rebuilt when a source changes: an edit counts on the next command.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+# A copy of the repository's scripts with its own node_modules/.cache (packages linked one by one), so the
+# test can edit startup.ts without touching the real one or its bundle.
+setup() {
+  unset MANAGE_SERVICES_FILE MANAGE_STATE_DIR
+  repo="$BATS_TEST_TMPDIR/repo"
+  mkdir -p "$repo/node_modules"
+  cp -R "$ROOT/scripts" "$repo/scripts"
+  cp "$ROOT/package.json" "$repo/"
+  for package in "$ROOT"/node_modules/*; do ln -s "$package" "$repo/node_modules/"; done
+  # Sources older than any build: one saved within the last second rebuilds on each command (see build.mjs).
+  find "$repo/scripts" -type f -exec touch -d '1 minute ago' {} +
+  bundle="$repo/node_modules/.cache/manage-ts/manage.mjs"
+}
+
+mtime() {
+  stat -c %Y.%y "$1"
+}
+
+@test "the first command builds the bundle, later ones reuse it, an edit to startup.ts rebuilds it" {
+  run "$repo/scripts/manage.ts" status
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"dashboard"* ]]
+  [ -f "$bundle" ]
+  built=$(mtime "$bundle")
+  run "$repo/scripts/manage.ts" status
+  [ "$(mtime "$bundle")" = "$built" ]
+
+  sed -i "s/name: 'dashboard'/name: 'frontend'/" "$repo/scripts/lib/startup.ts"
+  touch -d '1 minute ago' "$bundle"
+  run "$repo/scripts/manage.ts" status
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"frontend"* ]]
+  [[ "$output" != *"dashboard"* ]]
+}
+
+@test "the bundle runs from another directory and through a symlink to manage.ts" {
+  ln -s "$repo/scripts/manage.ts" "$BATS_TEST_TMPDIR/m"
+  cd /
+  run "$BATS_TEST_TMPDIR/m" status market-data
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"market-data"* ]]
+  [ -f "$bundle" ]
+}
+
+@test "MANAGE_BUNDLE=0 runs the sources under tsx and builds nothing" {
+  MANAGE_BUNDLE=0 run "$repo/scripts/manage.ts" status
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"market-data"* ]]
+  [ ! -e "$bundle" ]
+}
+
+@test "a TypeScript services file elsewhere loads under the bundle" {
+  cat > "$BATS_TEST_TMPDIR/services.ts" <<TS
+import type { Service } from '$repo/scripts/lib/service.ts';
+const port: number = 7;
+export const SERVICES: Service[] = [{ name: 'typed', command: 'sleep 1', description: 'port ' + port }];
+TS
+  MANAGE_SERVICES_FILE="$BATS_TEST_TMPDIR/services.ts" run "$repo/scripts/manage.ts" status --json
+  [ "$status" -eq 0 ]
+  [[ "$output" == *'"name": "typed"'* ]]
+  [ -f "$bundle" ]
+}
+
+@test "a syntax error in startup.ts is reported with its place, exit 1, and nothing else is built" {
+  echo "export const broken = ;" >> "$repo/scripts/lib/startup.ts"
+  run "$repo/scripts/manage.ts" status
+  [ "$status" -eq 1 ]
+  [[ "$output" == *"error: scripts/lib/startup.ts:"*": Unexpected \";\""* ]]
+  [[ "$output" == *"nothing was started or stopped"* ]]
+  [ ! -e "$bundle" ]
+}
