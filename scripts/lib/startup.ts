@@ -1,9 +1,12 @@
 // The services this repository runs (edit SERVICES), and `up`: start a selection over its dependency graph.
 import { readFileSync, statSync } from 'node:fs';
+import { formatBytes } from './bytes.ts';
 import { displayPath, ensureStateDirs, logPath, type Context } from './config.ts';
 import { ManageError } from './errors.ts';
 import { withDependencies, selectServices, startOrder } from './graph.ts';
 import { readLastLines } from './logfile.ts';
+import { enforceLogCaps, rotateBeforeStart } from './logrotate.ts';
+import { startHeader } from './logtime.ts';
 import { keptCommand, readKeeperState, removeKeeperState } from './keeper.ts';
 import { removeExitRecord, removePidFile, writeExitRecord, writePidFile, type PidRecord } from './pidfile.ts';
 import { now, pollUntil, sleep } from './poll.ts';
@@ -120,6 +123,9 @@ export async function up(context: Context, words: string[], options: UpOptions =
   const all = Promise.all(order.map((name) => results.get(name)!));
   if (ui.rich) await showProgress(context, all, waiting, () => `${finished}/${order.length} done`);
   const outcomes = await all;
+  for (const capped of await enforceLogCaps(context)) {
+    ui.info(`${ui.mark('note')} ${capped.name.padEnd(width)}  log passed logMaxBytes; ${formatBytes(capped.bytes)} moved out of ${displayPath(logPath(context, capped.name))}`);
+  }
   ui.info(summarize(outcomes));
   return outcomes;
 }
@@ -175,12 +181,14 @@ async function spawnAndWait(context: Context, service: ResolvedService, env: Rec
   removeExitRecord(context.stateDir, name);
   removeKeeperState(context.stateDir, name);
   const kept = keptCommand(service, context.stateDir, env);
+  // Nothing of the service runs now, so nothing writes to the old log: it can move aside whole.
+  await rotateBeforeStart(context, service);
   const spawned = await spawnService({
     command: kept.command,
     cwd: service.cwd,
     env: kept.env,
     logPath: path,
-    header: `=== ${new Date().toISOString()} manage.ts up ${name}: ${command}`,
+    header: startHeader(name, command),
   });
 
   const info = await context.processes.get(spawned.pid);
@@ -206,8 +214,9 @@ async function spawnAndWait(context: Context, service: ResolvedService, env: Rec
   if (service.oneShot) return completeTask(context, service, record, spawned.exited, started, options);
   if (service.pidFile) return adoptDaemon(context, service, record, spawned.exited, started, env, options);
 
-  // --no-wait skips the readiness check, not the "still alive a moment later" one.
-  const check = options.noWait ? { ...service, ready: undefined } : service;
+  // --no-wait skips the readiness check, not the "still alive a moment later" one, which readyTimeout (meant
+  // for the check) must not cut short.
+  const check = options.noWait ? { ...service, ready: undefined, readyTimeout: Math.max(service.readyTimeout, service.settleMs + 1000) } : service;
   const ready = await waitUntilReady(check, {
     exited: spawned.exited,
     crashed: () => {
