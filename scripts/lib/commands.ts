@@ -7,7 +7,8 @@ import { acquireLock } from './lock.ts';
 import { logs } from './logs.ts';
 import { down, type StopResult } from './shutdown.ts';
 import { up, type StartResult } from './startup.ts';
-import { collectStatus, formatStatusTable } from './status.ts';
+import { allHealthy, collectStatus, formatStatusTable } from './status.ts';
+import { watchStatus } from './watch.ts';
 import { createUi, type Ui } from './ui.ts';
 
 export interface Command extends CommandSpec {
@@ -78,6 +79,41 @@ async function runDown(context: Context, words: string[], invocation: Invocation
   }
 }
 
+async function runStatus(context: Context, words: string[], invocation: Invocation): Promise<number> {
+  const { json, check, watch } = invocation.options;
+  if (watch) {
+    if (check) throw new ManageError('--watch and --check do not go together', ExitCode.usage, 'use --check for an exit code, --watch to keep looking');
+    const text = invocation.options.interval ?? '2';
+    const seconds = Number(text);
+    if (!Number.isFinite(seconds) || seconds < 0.2) throw new ManageError(`--interval needs a number of seconds of at least 0.2, not "${String(text)}"`, ExitCode.usage);
+    await untilInterrupted((until) => watchStatus(context, words, { intervalMs: seconds * 1000, json: Boolean(json), until }));
+    return ExitCode.ok;
+  }
+  if (invocation.options.interval !== undefined) throw new ManageError('--interval only goes with --watch', ExitCode.usage, 'add --watch, or drop --interval');
+  const report = await collectStatus(context, words, { deep: Boolean(check) });
+  if (json) context.ui.result(JSON.stringify(report, null, 2));
+  else if (!check || !context.ui.quiet) formatStatusTable(report, context.ui).forEach((line) => context.ui.result(line));
+  // Every service is shown, but an unreadable PID file is still an error the user must fix.
+  const unreadable = report.services.filter((service) => service.pidFileProblem !== null);
+  for (const service of unreadable) context.ui.error(`error: ${service.pidFileProblem}`);
+  if (unreadable.length > 0) return ExitCode.usage;
+  return check && !allHealthy(report) ? ExitCode.unhealthy : ExitCode.ok;
+}
+
+/** Runs `work` until it ends, Ctrl-C, or the reader of stdout going away (status -w | head). */
+async function untilInterrupted(work: (until: Promise<void>) => Promise<void>): Promise<void> {
+  let stop = (): void => {};
+  const until = new Promise<void>((resolve) => (stop = resolve));
+  const restore = onInterrupt(() => stop());
+  process.stdout.once('close', stop);
+  try {
+    await work(until);
+  } finally {
+    restore();
+    process.stdout.off('close', stop);
+  }
+}
+
 export function downExitCode(results: StopResult[]): number {
   return results.some((result) => result.outcome === 'failed') ? ExitCode.failed : ExitCode.ok;
 }
@@ -125,18 +161,24 @@ export const commands: Command[] = [
     name: 'status',
     aliases: ['ps'],
     args: '[service|group ...]',
-    summary: 'one line per service: state, PID, uptime, ports and whether they listen',
-    options: [{ name: 'json', type: 'boolean', help: 'machine-readable JSON (schemaVersion 1), no colours' }],
-    examples: ['manage.ts status', 'manage.ts status --json | jq .summary', 'manage.ts status -v dashboard'],
-    run: async (context, invocation) => {
-      const report = await collectStatus(context, invocation.words);
-      if (invocation.options.json) context.ui.result(JSON.stringify(report, null, 2));
-      else formatStatusTable(report, context.ui).forEach((line) => context.ui.result(line));
-      // Every service is shown, but an unreadable PID file is still an error the user must fix.
-      const unreadable = report.services.filter((service) => service.pidFileProblem !== null);
-      for (const service of unreadable) context.ui.error(`error: ${service.pidFileProblem}`);
-      return unreadable.length > 0 ? ExitCode.usage : ExitCode.ok;
-    },
+    summary: 'one line per service: state and health, PID, uptime, CPU, memory, ports, last log write',
+    options: [
+      { name: 'json', type: 'boolean', help: 'machine-readable JSON (schemaVersion 1, docs/status-json.md), no colours' },
+      { name: 'check', type: 'boolean', help: `exit 0 only if every selected service is running and ready, else ${ExitCode.unhealthy}` },
+      { name: 'watch', short: 'w', type: 'boolean', help: 'redraw every few seconds until Ctrl-C (with --json: one JSON line per refresh)' },
+      { name: 'interval', type: 'string', value: 'S', help: 'seconds between --watch refreshes (default 2)' },
+    ],
+    examples: ['manage.ts status', 'manage.ts status --json | jq .summary', 'manage.ts status -v dashboard', 'manage.ts status --watch', 'manage.ts status --check -q && echo healthy'],
+    run: (context, invocation) => runStatus(context, invocation.words, invocation),
+  },
+  {
+    name: 'health',
+    aliases: [],
+    args: '[service|group ...]',
+    summary: `status --check: exit 0 only if every selected service is running and ready, else ${ExitCode.unhealthy}`,
+    options: [{ name: 'json', type: 'boolean', help: 'the status JSON instead of the table' }],
+    examples: ['manage.ts health', 'manage.ts health -q api || echo "api is not ready"'],
+    run: (context, invocation) => runStatus(context, invocation.words, { ...invocation, options: { ...invocation.options, check: true } }),
   },
   {
     name: 'logs',

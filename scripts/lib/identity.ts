@@ -14,6 +14,10 @@ export interface ProcessInfo {
   /** Start time in ms since the epoch; from ps it has one-second resolution. */
   startTime: number;
   command: string;
+  /** CPU time used so far (user and system), in ms; /proc counts it in 10 ms ticks, macOS ps in 10 ms too. */
+  cpuMs?: number;
+  /** Resident memory in bytes. */
+  rssBytes?: number;
 }
 
 /** The identity recorded for a started process. */

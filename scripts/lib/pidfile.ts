@@ -155,3 +155,8 @@ export function listPidFiles(stateDir: string): string[] {
 export function removePidFile(stateDir: string, service: string): void {
   rmSync(pidFilePath(stateDir, service), { force: true });
 }
+
+/** Where status keeps its last CPU samples (see resources.ts); down removes it once nothing runs. */
+export function cpuSamplesPath(stateDir: string): string {
+  return join(stateDir, '.pids', 'cpu-samples.json');
+}

@@ -75,7 +75,7 @@ function priorState(context: Context, name: string, snapshot: ProcessInfo[]): Pr
 }
 
 /** A missing or unreadable env file is a configuration error found before anything starts. */
-function startEnvironment(service: ResolvedService): Record<string, string> {
+export function startEnvironment(service: ResolvedService): Record<string, string> {
   const fromFile: Record<string, string> = {};
   if (service.envFile !== undefined) {
     let text: string;

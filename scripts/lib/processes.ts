@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import type { ProcessInfo } from './identity.ts';
 import { parseBootTime, parseCmdline, parseNetTcp, parseSocketLink, parseStat, ticksPerSecond } from './procfs.ts';
 import { now } from './poll.ts';
+import { parseAuxvPageSize, parseCpuTime } from './resources.ts';
 import { findPortHolders, listProcessesPortably, runPs } from './shell.ts';
 
 /** Who listens on a port: PIDs when they could be found out, `unknown` when the port is held but not by whom. */
@@ -69,6 +70,7 @@ export class ProcSource extends SnapshotSource implements ProcessSource {
   readonly kind = 'proc';
   readonly bootId = readText('/proc/sys/kernel/random/boot_id')?.trim();
   private readonly bootTime = parseBootTime(readText('/proc/stat') ?? '') ?? 0;
+  private readonly pageSize = pageSizeOfThisMachine();
 
   protected async read(): Promise<ProcessInfo[]> {
     const result: ProcessInfo[] = [];
@@ -164,17 +166,40 @@ export class ProcSource extends SnapshotSource implements ProcessSource {
       startTicks: stat.startTicks,
       startTime: Math.round((this.bootTime + stat.startTicks / ticksPerSecond) * 1000),
       command: stat.comm,
+      cpuMs: ((stat.utimeTicks + stat.stimeTicks) * 1000) / ticksPerSecond,
+      rssBytes: stat.rssPages * this.pageSize,
     };
   }
 }
 
-/** Parses `ps -A -o pid= -o pgid= -o stat=` into pid -> { pgid, state } (pure). */
-export function parsePsGroups(text: string): Map<number, { pgid: number; state: string }> {
-  const result = new Map<number, { pgid: number; state: string }>();
+function pageSizeOfThisMachine(): number {
+  try {
+    return parseAuxvPageSize(readFileSync('/proc/self/auxv')) ?? 4096;
+  } catch {
+    return 4096;
+  }
+}
+
+/** What ps says about a process beyond ps-list: its group, state, resident memory and CPU time. */
+export interface PsColumns {
+  pgid: number;
+  state: string;
+  rssBytes?: number;
+  cpuMs?: number;
+}
+
+/** Parses `ps -A -o pid= -o pgid= -o stat= -o rss= -o time=` into pid -> columns (pure). */
+export function parsePsColumns(text: string): Map<number, PsColumns> {
+  const result = new Map<number, PsColumns>();
   for (const line of text.split('\n')) {
-    const [pid, pgid, stat] = line.trim().split(/\s+/);
+    const [pid, pgid, stat, rss, time] = line.trim().split(/\s+/);
     if (!pid || !pgid || !stat || !/^\d+$/.test(pid) || !/^\d+$/.test(pgid)) continue;
-    result.set(Number(pid), { pgid: Number(pgid), state: stat[0]! });
+    const columns: PsColumns = { pgid: Number(pgid), state: stat[0]! };
+    // ps reports resident memory in KiB.
+    if (rss !== undefined && /^\d+$/.test(rss)) columns.rssBytes = Number(rss) * 1024;
+    const cpuMs = time === undefined ? undefined : parseCpuTime(time);
+    if (cpuMs !== undefined) columns.cpuMs = cpuMs;
+    result.set(Number(pid), columns);
   }
   return result;
 }
@@ -188,7 +213,7 @@ export class PsSource extends SnapshotSource implements ProcessSource {
   readonly bootId = undefined;
 
   protected async read(): Promise<ProcessInfo[]> {
-    const [processes, groups] = await Promise.all([listProcessesPortably(), runPs().then(parsePsGroups)]);
+    const [processes, groups] = await Promise.all([listProcessesPortably(), runPs().then(parsePsColumns)]);
     const result: ProcessInfo[] = [];
     for (const entry of processes) {
       const group = groups.get(entry.pid);
@@ -201,6 +226,8 @@ export class PsSource extends SnapshotSource implements ProcessSource {
         state: group.state,
         startTime: entry.startTime.getTime(),
         command: entry.cmd || entry.name,
+        cpuMs: group.cpuMs,
+        rssBytes: group.rssBytes,
       });
     }
     return result;

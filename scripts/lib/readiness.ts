@@ -75,6 +75,14 @@ export async function waitUntilReady(service: ResolvedService, options: WaitOpti
   return { ready: false, reason: 'timeout', ms, lastCheck };
 }
 
+/**
+ * One run of a service's declared check (status uses it; a service without one has nothing to run): true
+ * when it passes, else a short description of what it saw.
+ */
+export function checkOnce(service: ResolvedService & { ready: ReadinessCheck }, options: Omit<WaitOptions, 'exited' | 'crashed' | 'alive' | 'stop'>): Promise<true | string> {
+  return createProbe(service, options, now() + 5000)();
+}
+
 /** A probe answers true when ready, else a short description of what it saw. */
 function createProbe(service: ResolvedService, options: WaitOptions, deadline: number): () => Promise<true | string> {
   const check = service.ready;

@@ -113,10 +113,10 @@ export async function runCheckCommand(
   return 124;
 }
 
-/** Output of `ps` (portable path for systems without /proc): pid, pgid and state of every process. */
+/** Output of `ps` (portable path for systems without /proc): pid, pgid, state, RSS and CPU time of every process. */
 export async function runPs(): Promise<string> {
   const { $ } = await import('zx');
-  const result = await $({ quiet: true })`ps -A -o pid= -o pgid= -o stat=`;
+  const result = await $({ quiet: true })`ps -A -o pid= -o pgid= -o stat= -o rss= -o time=`;
   return result.stdout;
 }
 

@@ -1,8 +1,9 @@
 // `down`: stop a selection, dependents before what they depend on, in parallel wherever the graph allows.
+import { rmSync } from 'node:fs';
 import { undeclaredServiceNames, type Context } from './config.ts';
 import { dependentsOutside, selectServices, stopOrder } from './graph.ts';
 import { removeKeeperState } from './keeper.ts';
-import { readPidFile, removeExitRecord, removePidFile, type PidRecord } from './pidfile.ts';
+import { cpuSamplesPath, listPidFiles, readPidFile, removeExitRecord, removePidFile, type PidRecord } from './pidfile.ts';
 import { defaults, type ResolvedService } from './service.ts';
 import { runCheckCommand } from './shell.ts';
 import { liveMembers, terminateService } from './terminate.ts';
@@ -51,6 +52,8 @@ export async function down(context: Context, words: string[], options: DownOptio
     finished.set(target.name, result.then((outcome) => (report(context, outcome, width, target.undeclared), outcome)));
   }
   const results = await Promise.all(targets.map((target) => finished.get(target.name)!));
+  // With nothing left running, .pids/ is left empty: status's CPU samples describe processes now gone.
+  if (listPidFiles(context.stateDir).length === 0) rmSync(cpuSamplesPath(context.stateDir), { force: true });
   if (options.warnAboutDependents !== false) await warnAboutDependents(context, names);
   return results;
 }

@@ -1,12 +1,17 @@
-// `status`: what runs, from PID files checked against live processes; a table or stable JSON.
+// `status`: what runs, from PID files checked against live processes, with health, CPU, memory and log
+// activity; a table or stable JSON. One read of /proc serves every service; nothing polls in the background.
+import { readFileSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { displayPath, logPath, undeclaredServiceNames, type Context } from './config.ts';
 import { selectServices } from './graph.ts';
 import { classifyRecord, serviceMembers, type ProcessInfo, type RecordState } from './identity.ts';
 import { ManageError } from './errors.ts';
 import { readKeeperState } from './keeper.ts';
-import { describeCheck } from './readiness.ts';
-import { pidFilePath, readExitRecord, readPidFile, type ExitRecord, type PidRecord } from './pidfile.ts';
+import { readLastLines } from './logfile.ts';
+import { checkOnce, describeCheck } from './readiness.ts';
+import { cpuSamplesPath, pidFilePath, readExitRecord, readPidFile, type ExitRecord, type PidRecord } from './pidfile.ts';
+import { startEnvironment } from './preflight.ts';
 import type { PortState } from './processes.ts';
+import { cpuUsage, formatBytes, keptSamples, minimumWindowMs, residentBytes, takeSample, usableSample, type CpuSample, type CpuUsage } from './resources.ts';
 import type { ResolvedService } from './service.ts';
 import { formatDuration, type Ui } from './ui.ts';
 
@@ -16,13 +21,21 @@ import { formatDuration, type Ui } from './ui.ts';
  */
 export type ServiceState = 'running' | 'stopped' | 'dead' | 'completed';
 
-/** One service as `status` reports it; `--json` prints exactly this shape. */
+/**
+ * For a running service, what its readiness check says now: ready; starting (not passed yet, still within
+ * readyTimeout of its start); unhealthy (failing after that, or failing again after it had passed).
+ */
+export type Health = 'ready' | 'starting' | 'unhealthy';
+
+/** One service as `status` reports it; `--json` prints exactly this shape (docs/status-json.md). */
 export interface ServiceStatus {
   name: string;
   description: string;
   groups: string[];
   state: ServiceState;
-  /** Why a service is DEAD, in one sentence; null otherwise. */
+  /** Null unless running. */
+  health: Health | null;
+  /** Why a service is DEAD or UNHEALTHY, in one sentence; null otherwise. */
   reason: string | null;
   pid: number | null;
   startedAt: string | null;
@@ -30,43 +43,121 @@ export interface ServiceStatus {
   ports: Array<{ port: number; listening: boolean; heldBy: 'service' | 'other' | null }>;
   /** Live processes in the service's process group and session. */
   processes: number;
+  /** Those processes: PID, state letter (as ps shows it) and command line. */
+  members: Array<{ pid: number; state: string; command: string }>;
+  /** Processes of the service that exited but were not reaped by their parent. */
+  zombies: number;
+  /** CPU of all its processes in percent of one core, over `windowSeconds` (since: 'sample' or 'start'). */
+  cpu: { percent: number; windowSeconds: number; since: CpuUsage['since'] } | null;
+  /** Resident memory of all its processes together. */
+  memoryBytes: number | null;
   /** Why the PID file could not be read (the service then shows as dead); null when it is fine or absent. */
   pidFileProblem: string | null;
-  /** The readiness check, and when it last passed (at up; null when up did not wait, or nothing runs). */
-  ready: { check: string; passedAt: string | null } | null;
+  /**
+   * The readiness check; when it passed at start (null when up did not wait); what it says now (`ok`, with
+   * what it saw in `detail` when it fails; null when the service is not running).
+   */
+  ready: { check: string; passedAt: string | null; ok: boolean | null; detail: string | null } | null;
   /** With a restart policy: restarts since this start and the last exit code; null otherwise. */
   restarts: { count: number; lastExit: number; at: string } | null;
   /** For a one-shot task: how its last run ended, since the last down; null otherwise. */
   lastRun: { exitCode: number | null; signal: string | null; finishedAt: string; ms: number } | null;
+  /** The log file: its size, and when it was last written to (null when there is none yet). */
+  log: { bytes: number; lastWriteAt: string | null; idleSeconds: number | null };
+  /** The last few ERROR and WARN lines of the log (most recent last). */
+  recentErrors: string[];
   command: string;
   cwd: string;
   logFile: string;
   pidFile: string;
 }
 
+/** Something the user should look at that is not one service's state. */
+export interface StatusWarning {
+  kind: 'disk-space' | 'zombies' | 'log-size' | 'stale-pid-file';
+  service: string | null;
+  message: string;
+}
+
 export interface StatusReport {
   schemaVersion: 1;
   generatedAt: string;
   services: ServiceStatus[];
-  summary: { total: number; running: number; stopped: number; dead: number; completed: number };
+  /** `running` counts every running service, ready or not; `failed` is dead plus unhealthy. */
+  summary: {
+    total: number;
+    running: number;
+    ready: number;
+    starting: number;
+    unhealthy: number;
+    stopped: number;
+    dead: number;
+    completed: number;
+    failed: number;
+  };
+  warnings: StatusWarning[];
   /** PID files of services no longer declared in SERVICES, with whether their process still runs. */
   undeclared: Array<{ name: string; pid: number; running: boolean }>;
 }
 
+/** Earlier CPU samples to take differences from: kept in the state directory, or in memory by --watch. */
+export interface CpuHistory {
+  samples(): CpuSample[];
+  record(samples: CpuSample[]): void;
+  /** The shortest interval worth a CPU figure. */
+  minimumWindowMs: number;
+}
+
+export interface StatusOptions {
+  clock?: () => number;
+  history?: CpuHistory;
+  /** --check: also run command checks that passed at start (they spawn a process, so not by default). */
+  deep?: boolean;
+}
+
+/** A log over this size gets a warning (unless a logMaxBytes cap looks after it). */
+export const largeLogBytes = 100 * 1024 * 1024;
+/** Less free space than this where the logs go gets a warning. */
+export const lowDiskBytes = 1024 * 1024 * 1024;
+
 /** Reads /proc (or ps) once for all services. */
-export async function collectStatus(context: Context, words: string[], clock: () => number = Date.now): Promise<StatusReport> {
+export async function collectStatus(context: Context, words: string[], options: StatusOptions = {}): Promise<StatusReport> {
+  const clock = options.clock ?? Date.now;
+  const history = options.history ?? stateDirectoryHistory(context.stateDir);
   const names = new Set(selectServices(context.services, words));
   const selected = context.services.filter((service) => names.has(service.name));
   const snapshot = await context.processes.list();
-  const services = await Promise.all(selected.map((service) => serviceStatus(context, service, snapshot, clock())));
+  const at = clock();
+  const earlier = history.samples();
+  const previous = usableSample(earlier, at, history.minimumWindowMs);
+  const gathered = await Promise.all(selected.map((service) => serviceStatus(context, service, snapshot, { at, previous, deep: Boolean(options.deep) })));
+  history.record(keptSamples(earlier, takeSample(gathered.flatMap((entry) => entry.members), at), history.minimumWindowMs));
+  const services = gathered.map((entry) => entry.status);
   const count = (state: ServiceState): number => services.filter((service) => service.state === state).length;
+  const healthCount = (health: Health): number => services.filter((service) => service.health === health).length;
   return {
     schemaVersion: 1,
-    generatedAt: new Date(clock()).toISOString(),
+    generatedAt: new Date(at).toISOString(),
     services,
-    summary: { total: services.length, running: count('running'), stopped: count('stopped'), dead: count('dead'), completed: count('completed') },
+    summary: {
+      total: services.length,
+      running: count('running'),
+      ready: healthCount('ready'),
+      starting: healthCount('starting'),
+      unhealthy: healthCount('unhealthy'),
+      stopped: count('stopped'),
+      dead: count('dead'),
+      completed: count('completed'),
+      failed: count('dead') + healthCount('unhealthy'),
+    },
+    warnings: systemWarnings(context, services),
     undeclared: undeclaredPidFiles(context, snapshot),
   };
+}
+
+/** True when every service of the report is running and ready, or a one-shot task that completed. */
+export function allHealthy(report: StatusReport): boolean {
+  return report.services.every((service) => service.health === 'ready' || service.state === 'completed');
 }
 
 function undeclaredPidFiles(context: Context, snapshot: ProcessInfo[]): StatusReport['undeclared'] {
@@ -88,7 +179,14 @@ function readRecord(context: Context, name: string): { record: PidRecord | undef
   }
 }
 
-async function serviceStatus(context: Context, service: ResolvedService, snapshot: ProcessInfo[], at: number): Promise<ServiceStatus> {
+interface Moment {
+  at: number;
+  previous: CpuSample | undefined;
+  deep: boolean;
+}
+
+async function serviceStatus(context: Context, service: ResolvedService, snapshot: ProcessInfo[], moment: Moment): Promise<{ status: ServiceStatus; members: ProcessInfo[] }> {
+  const { at } = moment;
   const { record, problem } = readRecord(context, service.name);
   const restarts = restartsOf(context, service, record !== undefined);
   const recorded = record ? classifyRecord(record, snapshot, context.processes.bootId) : undefined;
@@ -99,26 +197,173 @@ async function serviceStatus(context: Context, service: ResolvedService, snapsho
   const exit = service.oneShot && !record ? readExitRecord(context.stateDir, service.name) : undefined;
   const taskState: ServiceState = !exit ? 'stopped' : exit.code === 0 ? 'completed' : 'dead';
   const state: ServiceState = problem ? 'dead' : !record ? taskState : leaderAlive ? 'running' : 'dead';
-  return {
+  const passedAt = leaderAlive ? readySince(record?.readyAt, restarts) : null;
+  const now = leaderAlive ? await currentHealth(context, service, record!, ports, passedAt, moment) : undefined;
+  const usage = leaderAlive ? cpuUsage(members, moment.previous, at) : null;
+  const logFile = logPath(context, service.name);
+  const status: ServiceStatus = {
     name: service.name,
     description: service.description,
     groups: service.groups,
     state,
-    reason: problem ?? (record && recorded && recorded.kind !== 'running' ? deadReason(record.pid, recorded, restarts) : taskState === 'dead' ? failedRunReason(exit!) : null),
+    health: now?.health ?? null,
+    reason:
+      problem ??
+      (record && recorded && recorded.kind !== 'running'
+        ? deadReason(record.pid, recorded, restarts)
+        : taskState === 'dead'
+          ? failedRunReason(exit!)
+          : now?.health === 'unhealthy'
+            ? `its check (${describeCheck(service.ready, service.settleMs)}) fails: ${now.detail}`
+            : null),
     pid: record?.pid ?? null,
     startedAt: leaderAlive ? record!.startedAt : null,
     uptimeSeconds: leaderAlive ? Math.max(0, Math.round((at - record!.startTime) / 1000)) : null,
     ports: service.ports.map((port) => portEntry(port, ports.get(port) ?? 'closed')),
     processes: members.length,
+    members: await Promise.all(members.map(async (member) => ({ pid: member.pid, state: member.state, command: (await context.processes.commandLine(member.pid)) || member.command }))),
+    zombies: record && leaderAlive ? zombiesOf(record, snapshot).length : 0,
+    cpu: usage ? { percent: usage.percent, windowSeconds: Math.round(usage.windowMs / 100) / 10, since: usage.since } : null,
+    memoryBytes: leaderAlive ? residentBytes(members) : null,
     pidFileProblem: problem,
-    ready: service.oneShot ? null : { check: describeCheck(service.ready, service.settleMs), passedAt: leaderAlive ? readySince(record?.readyAt, restarts) : null },
+    ready: service.oneShot ? null : { check: describeCheck(service.ready, service.settleMs), passedAt, ok: now ? now.health === 'ready' : null, detail: now?.detail ?? null },
     restarts,
     lastRun: exit ? { exitCode: exit.code, signal: exit.signal, finishedAt: exit.finishedAt, ms: exit.ms } : null,
+    log: logActivity(logFile, at),
+    recentErrors: recentErrors(logFile),
     command: service.commandText,
     cwd: service.cwd,
-    logFile: logPath(context, service.name),
+    logFile,
     pidFile: pidFilePath(context.stateDir, service.name),
   };
+  return { status, members };
+}
+
+/**
+ * What the check says now. Port and HTTP checks are asked again (cheap); a log line that appeared since the
+ * start stays passed; a command check that passed at start is run again only with --check (it spawns).
+ */
+async function currentHealth(
+  context: Context,
+  service: ResolvedService,
+  record: PidRecord,
+  ports: Map<number, PortState>,
+  passedAt: string | null,
+  moment: Moment,
+): Promise<{ health: Health; detail: string | null }> {
+  const check = service.ready;
+  let result: true | string;
+  if (!check) result = moment.at - record.startTime >= service.settleMs ? true : 'settling';
+  else if ('log' in check && passedAt) result = true;
+  else if ('command' in check && passedAt && !moment.deep) result = true;
+  else {
+    try {
+      result = await checkOnce({ ...service, ready: check }, {
+        logPath: logPath(context, service.name),
+        logOffset: record.logOffset ?? 0,
+        env: 'command' in check ? startEnvironment(service) : {},
+        ownsPort: async (port) => (ports.get(port) ?? (await context.processes.portStates([port], [record.pid], 1000)).get(port)) === 'own' || `port ${port} is not held by the service`,
+      });
+    } catch (error) {
+      result = (error as Error).message;
+    }
+  }
+  if (result === true) return { health: 'ready', detail: null };
+  const stillStarting = passedAt === null && moment.at - record.startTime < service.readyTimeout;
+  return { health: stillStarting ? 'starting' : 'unhealthy', detail: result };
+}
+
+/** Zombies of the service's session or group: exited, never reaped (status warns about them). */
+function zombiesOf(record: PidRecord, snapshot: ProcessInfo[]): ProcessInfo[] {
+  return snapshot.filter((process) => process.state === 'Z' && (process.sid === record.pid || process.pgid === record.pgid) && process.pid !== record.pid);
+}
+
+function logActivity(path: string, at: number): ServiceStatus['log'] {
+  try {
+    const stat = statSync(path);
+    return { bytes: stat.size, lastWriteAt: stat.mtime.toISOString(), idleSeconds: Math.max(0, Math.round((at - stat.mtimeMs) / 1000)) };
+  } catch {
+    return { bytes: 0, lastWriteAt: null, idleSeconds: null };
+  }
+}
+
+const errorOrWarning = /\b(ERROR|ERR|FATAL|CRITICAL|PANIC|WARN|WARNING)\b|panicked at|Traceback \(most recent call last\)|"level"\s*:\s*"?(error|warn|warning|fatal|40|50|60)\b/i;
+
+/** The last three ERROR/WARN lines among the log's last 200. */
+function recentErrors(path: string): string[] {
+  try {
+    return readLastLines(path, 200)
+      .filter((line) => errorOrWarning.test(line))
+      .slice(-3);
+  } catch {
+    return [];
+  }
+}
+
+function systemWarnings(context: Context, services: ServiceStatus[]): StatusWarning[] {
+  const warnings: StatusWarning[] = [];
+  const free = freeBytes(context.logDir) ?? freeBytes(context.stateDir);
+  if (free !== undefined && free < lowDiskBytes) {
+    warnings.push({ kind: 'disk-space', service: null, message: `only ${formatBytes(free)} free for ${displayPath(context.logDir)}; services stop logging (and may fail) when it fills up` });
+  }
+  for (const service of services) {
+    if (service.zombies > 0) {
+      warnings.push({ kind: 'zombies', service: service.name, message: `${service.name}: ${service.zombies} zombie process(es) in its group; a parent there does not reap its children` });
+    }
+    if (service.log.bytes > largeLogBytes) {
+      warnings.push({ kind: 'log-size', service: service.name, message: `${service.name}: log is ${formatBytes(service.log.bytes)}; set logMaxBytes in its SERVICES entry to cap it` });
+    }
+    if (service.state === 'dead' && service.pid !== null && service.processes === 0 && service.pidFileProblem === null) {
+      warnings.push({ kind: 'stale-pid-file', service: service.name, message: `${service.name}: stale PID file ${displayPath(service.pidFile)} (pid ${service.pid} is gone); the next up or down removes it` });
+    }
+  }
+  return warnings;
+}
+
+function freeBytes(path: string): number | undefined {
+  try {
+    const stats = statfsSync(path);
+    return stats.bavail * stats.bsize;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU samples in .pids/cpu-samples.json: written by each status call for the next one to compare with. */
+export function stateDirectoryHistory(stateDir: string): CpuHistory {
+  const path = cpuSamplesPath(stateDir);
+  return {
+    minimumWindowMs,
+    samples() {
+      try {
+        const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+        return Array.isArray(parsed) ? parsed.filter(isCpuSample) : [];
+      } catch {
+        return [];
+      }
+    },
+    record(samples) {
+      // Atomic, and never creating .pids/: status on a fresh checkout or a read-only state dir changes nothing.
+      const temporary = `${path}.${process.pid}.tmp`;
+      try {
+        writeFileSync(temporary, JSON.stringify(samples));
+        renameSync(temporary, path);
+      } catch {
+        rmSync(temporary, { force: true });
+      }
+    },
+  };
+}
+
+/** In-memory history for --watch, which samples on every refresh and takes a short first sample. */
+export function memoryHistory(minimumWindowMs: number): CpuHistory {
+  let kept: CpuSample[] = [];
+  return { samples: () => kept, record: (samples) => (kept = samples), minimumWindowMs };
+}
+
+function isCpuSample(value: unknown): value is CpuSample {
+  const sample = value as CpuSample;
+  return typeof sample?.at === 'number' && typeof sample.cpuMs === 'object' && sample.cpuMs !== null;
 }
 
 /**
@@ -153,49 +398,80 @@ function deadReason(pid: number, state: Exclude<RecordState, { kind: 'running' }
   return `pid ${pid} is gone (crashed or killed outside manage.ts); the next up or down removes the stale PID file`;
 }
 
-/** The status table: aligned columns, colours and symbols only on a TTY. */
+/** The status table: aligned columns, colours and symbols only on a TTY, warnings under it. */
 export function formatStatusTable(report: StatusReport, ui: Pick<Ui, 'color' | 'rich' | 'verbose'>): string[] {
   const { color, rich } = ui;
-  const stateText = (state: ServiceState): string => {
-    if (!rich) return state.toUpperCase();
-    if (state === 'running') return color.green('● RUNNING');
-    if (state === 'stopped') return color.yellow('○ STOPPED');
-    if (state === 'completed') return color.green('✔ COMPLETED');
+  const stateText = (service: ServiceStatus): string => {
+    const shown = service.health === 'starting' ? 'starting' : service.health === 'unhealthy' ? 'unhealthy' : service.state;
+    if (!rich) return shown.toUpperCase();
+    if (shown === 'running') return color.green('● RUNNING');
+    if (shown === 'starting') return color.cyan('◌ STARTING');
+    if (shown === 'unhealthy') return color.red('▲ UNHEALTHY');
+    if (shown === 'stopped') return color.yellow('○ STOPPED');
+    if (shown === 'completed') return color.green('✔ COMPLETED');
     return color.red('✗ DEAD');
   };
   const portText = (entry: ServiceStatus['ports'][number]): string => {
     const mark = entry.heldBy === 'service' ? (rich ? color.green('✓') : 'listening') : entry.listening ? (rich ? color.yellow('!') : 'held-by-other') : rich ? color.red('✗') : 'closed';
     return rich ? `${entry.port} ${mark}` : `${entry.port}:${mark}`;
   };
+  const withRestarts = report.services.some((service) => service.restarts !== null);
   const rows = report.services.map((service) => [
     service.name,
-    stateText(service.state),
+    stateText(service),
     service.pid === null || service.state === 'stopped' ? '-' : String(service.pid),
     service.uptimeSeconds === null ? '-' : formatUptime(service.uptimeSeconds),
+    service.cpu === null ? '-' : `${service.cpu.percent.toFixed(1)}%`,
+    service.memoryBytes === null ? '-' : formatBytes(service.memoryBytes),
     service.ports.length === 0 ? '-' : service.ports.map(portText).join(' '),
+    service.log.idleSeconds === null ? '-' : `${formatUptime(service.log.idleSeconds)} ago`,
+    ...(withRestarts ? [service.restarts === null ? '-' : String(service.restarts.count)] : []),
   ]);
-  const header = ['SERVICE', 'STATE', 'PID', 'UPTIME', 'PORTS'];
+  const header = ['SERVICE', 'STATE', 'PID', 'UPTIME', 'CPU', 'MEM', 'PORTS', 'LAST LOG', ...(withRestarts ? ['RESTARTS'] : [])];
   const lines = alignColumns([header, ...rows]);
   if (rich) lines[0] = color.bold(lines[0]!);
   report.services.forEach((service, index) => {
-    const details: string[] = [];
-    if (service.reason) details.push(`reason: ${service.reason}`);
-    if (service.restarts && service.restarts.count > 0) details.push(`restarts: ${service.restarts.count} (last exit ${service.restarts.lastExit} at ${service.restarts.at})`);
-    if (service.state === 'completed' && service.lastRun) details.push(`exit 0 at ${service.lastRun.finishedAt}, took ${formatDuration(service.lastRun.ms)}`);
-    if (ui.verbose) {
-      details.push(`command: ${service.command}`, `cwd: ${displayPath(service.cwd)}`, `log: ${displayPath(service.logFile)}`, `processes: ${service.processes}`);
-      if (service.ready) details.push(`ready: ${service.ready.check}${service.ready.passedAt ? `, passed at ${service.ready.passedAt}` : ', not checked since this start'}`);
-      if (service.description) details.push(`about: ${service.description}`);
-    }
+    const details = serviceDetails(service, ui.verbose);
     lines[index + 1] += details.map((detail) => `\n    ${rich ? color.dim(detail) : detail}`).join('');
   });
-  const { total, running, stopped, dead, completed } = report.summary;
-  lines.push(`${running}/${total} running` + (completed ? `, ${completed} completed` : '') + (stopped ? `, ${stopped} stopped` : '') + (dead ? `, ${dead} dead` : ''));
+  lines.push(summaryLine(report.summary));
+  for (const warning of report.warnings) lines.push(rich ? color.yellow(`warning: ${warning.message}`) : `warning: ${warning.message}`);
   for (const orphan of report.undeclared) {
     const what = orphan.running ? `pid ${orphan.pid} still runs; "down" stops it` : `pid ${orphan.pid} is gone; "down" removes the file`;
     lines.push(`note: .pids/${orphan.name}.pid belongs to "${orphan.name}", which is no longer in SERVICES (${what})`);
   }
   return lines;
+}
+
+/** Lines under a service's row: why it is not fine, always; with --verbose, everything about it. */
+function serviceDetails(service: ServiceStatus, verbose: boolean): string[] {
+  const details: string[] = [];
+  if (service.reason) details.push(`reason: ${service.reason}`);
+  if (service.restarts && service.restarts.count > 0) details.push(`restarts: ${service.restarts.count} (last exit ${service.restarts.lastExit} at ${service.restarts.at})`);
+  if (service.state === 'completed' && service.lastRun) details.push(`exit 0 at ${service.lastRun.finishedAt}, took ${formatDuration(service.lastRun.ms)}`);
+  if (!verbose) return details;
+  details.push(`command: ${service.command}`, `cwd: ${displayPath(service.cwd)}`, `log: ${displayPath(service.logFile)} (${formatBytes(service.log.bytes)})`);
+  if (service.ready) details.push(`ready: ${service.ready.check}${service.ready.passedAt ? `, passed at ${service.ready.passedAt}` : ', not passed since this start'}`);
+  if (service.cpu) {
+    const window = service.cpu.since === 'sample' ? `over the last ${formatDuration(service.cpu.windowSeconds * 1000)}` : 'averaged since start (no earlier sample to compare with)';
+    details.push(`cpu: ${service.cpu.percent.toFixed(1)}% ${window}`);
+  }
+  details.push(`processes: ${service.processes}`);
+  for (const member of service.members) details.push(`  pid ${member.pid} ${member.state} ${member.command}`);
+  if (service.description) details.push(`about: ${service.description}`);
+  if (service.recentErrors.length > 0) details.push('recent errors:', ...service.recentErrors.map((line) => `  ${line}`));
+  return details;
+}
+
+function summaryLine(summary: StatusReport['summary']): string {
+  const { total, running, starting, unhealthy, stopped, dead, completed } = summary;
+  const parts = [`${running}/${total} running`];
+  if (starting) parts.push(`${starting} starting`);
+  if (unhealthy) parts.push(`${unhealthy} unhealthy`);
+  if (completed) parts.push(`${completed} completed`);
+  if (stopped) parts.push(`${stopped} stopped`);
+  if (dead) parts.push(`${dead} dead`);
+  return parts.join(', ');
 }
 
 /** Uptime to the second it is measured in: "42s", "4m 05s", "2h 10m". */

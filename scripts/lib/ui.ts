@@ -8,6 +8,7 @@ export interface Ui {
   /** Colours and symbols are on. */
   readonly rich: boolean;
   readonly verbose: boolean;
+  readonly quiet: boolean;
   /** Normal progress lines, silenced by --quiet. */
   info(line: string): void;
   /** Only with --verbose. */
@@ -59,6 +60,7 @@ export function createUi(options: UiOptions = {}): Ui {
     color,
     rich,
     verbose: Boolean(options.verbose),
+    quiet: Boolean(options.quiet),
     info: (line) => {
       if (!options.quiet) write(line);
     },

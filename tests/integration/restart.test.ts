@@ -44,8 +44,8 @@ describe('restart policies', () => {
     await expect.poll(async () => (await collectStatus(stack.context, [])).services[0]!.ports[0]!.heldBy, { timeout: 5000 }).toBe('service');
     const status = await collectStatus(stack.context, []);
     expect(status.services[0]).toMatchObject({ state: 'running', restarts: { count: 1, lastExit: 137 } });
-    // The check passed for the first process; the restarted one has not been checked by up.
-    expect(status.services[0]!.ready).toEqual({ check: `tcp 127.0.0.1:${port}`, passedAt: null });
+    // The check passed for the first process at up; status asks the port again for the restarted one.
+    expect(status.services[0]!.ready).toEqual({ check: `tcp 127.0.0.1:${port}`, passedAt: null, ok: true, detail: null });
     const [stopped] = await down(stack.context, []);
     expect(stopped!.outcome).toBe('stopped');
   });

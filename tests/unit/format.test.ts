@@ -6,7 +6,7 @@ import pc from 'picocolors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastLines, readLastLines } from '../../scripts/lib/logfile.ts';
 import { colorFor, prefixLine } from '../../scripts/lib/logs.ts';
-import { parsePsGroups } from '../../scripts/lib/processes.ts';
+import { parsePsColumns } from '../../scripts/lib/processes.ts';
 import { describeExit, summarize, type StartResult } from '../../scripts/lib/startup.ts';
 import { alignColumns, formatStatusTable, formatUptime, type ServiceStatus, type StatusReport } from '../../scripts/lib/status.ts';
 import { createUi, formatDuration, type UiOptions } from '../../scripts/lib/ui.ts';
@@ -140,10 +140,17 @@ describe('formatStatusTable', () => {
     uptimeSeconds: null,
     ports: [],
     processes: 0,
+    members: [],
+    zombies: 0,
+    health: null,
+    cpu: null,
+    memoryBytes: null,
     pidFileProblem: null,
     ready: null,
     restarts: null,
     lastRun: null,
+    log: { bytes: 0, lastWriteAt: null, idleSeconds: null },
+    recentErrors: [],
     command: 'node x.js',
     cwd: '/repo',
     logFile: '/repo/logs/x.log',
@@ -164,6 +171,16 @@ describe('formatStatusTable', () => {
         uptimeSeconds: 3725,
         ports: [{ port: 7101, listening: true, heldBy: 'service' }],
         processes: 2,
+        members: [
+          { pid: 4242, state: 'S', command: 'node api.js' },
+          { pid: 4243, state: 'R', command: 'node worker.js' },
+        ],
+        health: 'ready',
+        cpu: { percent: 12.5, windowSeconds: 2.1, since: 'sample' },
+        memoryBytes: 48 * 1024 * 1024,
+        ready: { check: 'tcp 127.0.0.1:7101', passedAt: '2026-01-01T00:00:01.000Z', ok: true, detail: null },
+        log: { bytes: 2048, lastWriteAt: '2026-01-01T01:02:00.000Z', idleSeconds: 5 },
+        recentErrors: ['ERROR lost connection to db'],
         command: 'node api.js',
       },
       { ...base, name: 'worker', state: 'stopped' },
@@ -179,17 +196,30 @@ describe('formatStatusTable', () => {
         ],
       },
     ],
-    summary: { total: 3, running: 1, stopped: 1, dead: 1, completed: 0 },
+    summary: { total: 3, running: 1, ready: 1, starting: 0, unhealthy: 0, stopped: 1, dead: 1, completed: 0, failed: 1 },
+    warnings: [],
     undeclared: [],
   };
+  const summary = (counts: Partial<StatusReport['summary']>): StatusReport['summary'] => ({
+    total: 0,
+    running: 0,
+    ready: 0,
+    starting: 0,
+    unhealthy: 0,
+    stopped: 0,
+    dead: 0,
+    completed: 0,
+    failed: 0,
+    ...counts,
+  });
 
   it('prints aligned plain rows, the dead reason and the summary', () => {
     const ui = createUi({ isTty: false, env: {} });
     expect(formatStatusTable(report, ui)).toEqual([
-      'SERVICE  STATE    PID   UPTIME  PORTS',
-      'api      RUNNING  4242  1h 02m  7101:listening',
-      'worker   STOPPED  -     -       -',
-      `db       DEAD     999   -       5432:closed 5433:held-by-other\n    reason: ${deadReason}`,
+      'SERVICE  STATE    PID   UPTIME  CPU    MEM       PORTS                           LAST LOG',
+      'api      RUNNING  4242  1h 02m  12.5%  48.0 MiB  7101:listening                  5s ago',
+      'worker   STOPPED  -     -       -      -         -                               -',
+      `db       DEAD     999   -       -      -         5432:closed 5433:held-by-other  -\n    reason: ${deadReason}`,
       '1/3 running, 1 stopped, 1 dead',
     ]);
   });
@@ -221,33 +251,65 @@ describe('formatStatusTable', () => {
     const plain = lines.map((line) => line.replace(/\u001b\[[0-9;]*m/g, ''));
     expect(lines[0]).toContain(escape);
     expect(plain).toEqual([
-      'SERVICE  STATE      PID   UPTIME  PORTS',
-      'api      ● RUNNING  4242  1h 02m  7101 ✓',
-      'worker   ○ STOPPED  -     -       -',
-      `db       ✗ DEAD     999   -       5432 ✗ 5433 !\n    reason: ${deadReason}`,
+      'SERVICE  STATE      PID   UPTIME  CPU    MEM       PORTS          LAST LOG',
+      'api      ● RUNNING  4242  1h 02m  12.5%  48.0 MiB  7101 ✓         5s ago',
+      'worker   ○ STOPPED  -     -       -      -         -              -',
+      `db       ✗ DEAD     999   -       -      -         5432 ✗ 5433 !  -\n    reason: ${deadReason}`,
       '1/3 running, 1 stopped, 1 dead',
     ]);
   });
 
-  it('adds command, cwd, log, process count and description when verbose', () => {
+  it('adds command, cwd, log, readiness, CPU window, processes, description and recent errors when verbose', () => {
     const ui = createUi({ isTty: false, verbose: true, env: {} });
     const apiRow = formatStatusTable(report, ui)[1]!;
-    const details = apiRow.split('\n').slice(1);
-    expect(details).toHaveLength(5);
-    expect(details[0]).toBe('    command: node api.js');
-    expect(details[1]).toMatch(/^ {4}cwd: /);
-    expect(details[2]).toMatch(/^ {4}log: .*x\.log$/);
-    expect(details[3]).toBe('    processes: 2');
-    expect(details[4]).toBe('    about: the API');
+    expect(apiRow.split('\n').slice(1)).toEqual([
+      '    command: node api.js',
+      '    cwd: /repo',
+      '    log: /repo/logs/x.log (2.00 KiB)',
+      '    ready: tcp 127.0.0.1:7101, passed at 2026-01-01T00:00:01.000Z',
+      '    cpu: 12.5% over the last 2.1 s',
+      '    processes: 2',
+      '      pid 4242 S node api.js',
+      '      pid 4243 R node worker.js',
+      '    about: the API',
+      '    recent errors:',
+      '      ERROR lost connection to db',
+    ]);
+  });
+
+  it('shows STARTING and UNHEALTHY for running services whose check does not pass, with the reason', () => {
+    const running = report.services[0]!;
+    const services: ServiceStatus[] = [
+      { ...running, name: 'web', health: 'starting' },
+      { ...running, name: 'db', health: 'unhealthy', reason: 'its check (http http://127.0.0.1:1/) fails: HTTP 503' },
+    ];
+    const lines = formatStatusTable({ ...report, services, summary: summary({ total: 2, running: 2, starting: 1, unhealthy: 1, failed: 1 }) }, createUi({ isTty: false, env: {} }));
+    expect(lines[1]).toMatch(/^web +STARTING /);
+    expect(lines[2]).toMatch(/^db +UNHEALTHY .*\n {4}reason: its check \(http http:\/\/127.0.0.1:1\/\) fails: HTTP 503$/);
+    expect(lines.at(-1)).toBe('2/2 running, 1 starting, 1 unhealthy');
+  });
+
+  it('adds a RESTARTS column only when some service has a restart policy', () => {
+    const kept = { ...report.services[0]!, restarts: { count: 2, lastExit: 1, at: '2026-01-01T00:00:00.000Z' } };
+    const lines = formatStatusTable({ ...report, services: [kept] }, createUi({ isTty: false, env: {} }));
+    expect(lines[0]).toMatch(/LAST LOG +RESTARTS$/);
+    expect(lines[1]).toMatch(/5s ago +2\n/);
+  });
+
+  it('prints warnings under the summary', () => {
+    const warnings: StatusReport['warnings'] = [{ kind: 'zombies', service: 'api', message: 'api: 1 zombie process(es) in its group; a parent there does not reap its children' }];
+    expect(formatStatusTable({ ...report, warnings }, createUi({ isTty: false, env: {} })).at(-1)).toBe(
+      'warning: api: 1 zombie process(es) in its group; a parent there does not reap its children',
+    );
   });
 
   it.each([
-    [{ total: 2, running: 2, stopped: 0, dead: 0, completed: 0 }, '2/2 running'],
-    [{ total: 2, running: 0, stopped: 2, dead: 0, completed: 0 }, '0/2 running, 2 stopped'],
-    [{ total: 1, running: 0, stopped: 0, dead: 1, completed: 0 }, '0/1 running, 1 dead'],
-    [{ total: 3, running: 1, stopped: 1, dead: 0, completed: 1 }, '1/3 running, 1 completed, 1 stopped'],
-  ])('summarises %j as %j', (summary, expected) => {
-    const lines = formatStatusTable({ ...report, summary }, createUi({ isTty: false, env: {} }));
+    [{ total: 2, running: 2 }, '2/2 running'],
+    [{ total: 2, stopped: 2 }, '0/2 running, 2 stopped'],
+    [{ total: 1, dead: 1 }, '0/1 running, 1 dead'],
+    [{ total: 3, running: 1, stopped: 1, completed: 1 }, '1/3 running, 1 completed, 1 stopped'],
+  ])('summarises %j as %j', (counts, expected) => {
+    const lines = formatStatusTable({ ...report, summary: summary(counts) }, createUi({ isTty: false, env: {} }));
     expect(lines.at(-1)).toBe(expected);
   });
 });
@@ -390,20 +452,20 @@ describe('readLastLines', () => {
   });
 });
 
-describe('parsePsGroups', () => {
-  it('reads pid, process group and the first state letter, skipping junk', () => {
-    const ps = ['  PID  PGID STAT', '    1     1 Ss', '  812   812 S+', '  813   812 Z', '99999 812 R<l', '', 'garbage', '  814'].join('\n');
-    expect(parsePsGroups(ps)).toEqual(
+describe('parsePsColumns', () => {
+  it('reads pid, process group, the first state letter, RSS and CPU time, skipping junk', () => {
+    const ps = ['  PID  PGID STAT   RSS     TIME', '    1     1 Ss    1024 00:00:01', '  812   812 S+      12 0:00.03', '  813   812 Z        0 -', '99999 812 R<l', '', 'garbage', '  814'].join('\n');
+    expect(parsePsColumns(ps)).toEqual(
       new Map([
-        [1, { pgid: 1, state: 'S' }],
-        [812, { pgid: 812, state: 'S' }],
-        [813, { pgid: 812, state: 'Z' }],
+        [1, { pgid: 1, state: 'S', rssBytes: 1024 * 1024, cpuMs: 1000 }],
+        [812, { pgid: 812, state: 'S', rssBytes: 12 * 1024, cpuMs: 30 }],
+        [813, { pgid: 812, state: 'Z', rssBytes: 0 }],
         [99999, { pgid: 812, state: 'R' }],
       ]),
     );
   });
 
   it('returns an empty map for empty text', () => {
-    expect(parsePsGroups('')).toEqual(new Map());
+    expect(parsePsColumns('')).toEqual(new Map());
   });
 });
