@@ -1,6 +1,7 @@
-// A lock on the state directory so two invocations never start or stop the same stack at once.
+// Locks: on the state directory, so two invocations never start or stop the same stack at once, and on a
+// log while it rotates, so two commands never shift the same rotations at once.
 import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { errnoCode, ManageError } from './errors.ts';
 import { isAlive, isSameProcess } from './identity.ts';
 import { pollUntil } from './poll.ts';
@@ -21,15 +22,25 @@ interface LockHolder {
  * Takes the lock, waiting up to `waitMs` for a live holder; a lock whose holder died is taken over.
  * Returns the release function.
  */
-export async function acquireLock(
+export function acquireLock(
   stateDir: string,
   command: string,
   processes: ProcessSource,
   onWait: (holder: string) => void = () => {},
   waitMs = 3000,
 ): Promise<() => void> {
-  mkdirSync(join(stateDir, '.pids'), { recursive: true });
-  const path = lockPath(stateDir);
+  return acquireLockFile(lockPath(stateDir), command, processes, onWait, waitMs);
+}
+
+/** The same lock on any file: the state directory's, or a smaller one such as a log's while it rotates. */
+export async function acquireLockFile(
+  path: string,
+  command: string,
+  processes: ProcessSource,
+  onWait: (holder: string) => void = () => {},
+  waitMs = 3000,
+): Promise<() => void> {
+  mkdirSync(dirname(path), { recursive: true });
   const self = await processes.get(process.pid);
   const content = JSON.stringify({ pid: process.pid, startTime: self?.startTime ?? Date.now(), startTicks: self?.startTicks, command });
   let holder: LockHolder | undefined;

@@ -1,5 +1,8 @@
-// Reading service log files: the last lines, without reading a large file whole.
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+// Reading service log files: the last lines without reading a large file whole, every line in order, the
+// rotations kept beside a log, and following a log by path across truncation, rotation and late creation.
+import { closeSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { errnoCode } from './errors.ts';
 
 /** Byte range of a file to take lines from: `from` keeps earlier output out, `to` ends where a follower begins. */
@@ -13,13 +16,8 @@ export interface LineRange {
 export function readLastLines(path: string, count: number, range: LineRange = {}): string[] {
   const { from = 0, maxBytes = 1 << 20 } = range;
   if (count <= 0) return [];
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return [];
-    throw error;
-  }
+  const fd = openIfExists(path);
+  if (fd === undefined) return [];
   try {
     const size = Math.min(fstatSync(fd).size, range.to ?? Number.POSITIVE_INFINITY);
     let start = size;
@@ -54,15 +52,102 @@ function countNewlines(buffer: Buffer): number {
   return count;
 }
 
+function openIfExists(path: string): number | undefined {
+  try {
+    return openSync(path, 'r');
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+const chunkBytes = 1 << 20;
+
+/** Calls `onChunk` with the bytes of [from, to) of an open file, a MiB at a time; returns where it stopped. */
+function readRange(fd: number, from: number, to: number, onChunk: (chunk: Buffer) => void): number {
+  let offset = from;
+  const buffer = Buffer.alloc(Math.min(chunkBytes, Math.max(0, to - from)));
+  while (offset < to) {
+    const read = readSync(fd, buffer, 0, Math.min(buffer.length, to - offset), offset);
+    if (read === 0) break;
+    onChunk(buffer.subarray(0, read));
+    offset += read;
+  }
+  return offset;
+}
+
 /**
- * Follows one log file by path: appended lines are emitted whole; a truncated file (size below the read
- * offset) is read again from the start, a replaced one (new inode) too, and a missing one is picked up
- * when it appears.
+ * Turns chunks of bytes into whole lines: a multi-byte character or a line split between two chunks is
+ * held back until the rest arrives.
+ */
+class LineSplitter {
+  private decoder = new StringDecoder('utf8');
+  private partial = '';
+
+  constructor(private readonly emit: (line: string) => void) {}
+
+  push(chunk: Buffer): void {
+    const lines = (this.partial + this.decoder.write(chunk)).split('\n');
+    this.partial = lines.pop() ?? '';
+    lines.forEach((line) => this.emit(line));
+  }
+
+  /** The file ended (or was replaced): a last line without its newline is still a line. */
+  flush(): void {
+    const rest = this.partial + this.decoder.end();
+    this.partial = '';
+    this.decoder = new StringDecoder('utf8');
+    if (rest !== '') this.emit(rest);
+  }
+}
+
+/** Every line of a file within the range, in order, read a MiB at a time; nothing when it does not exist. */
+export function forEachLine(path: string, onLine: (line: string) => void, range: { from?: number; to?: number } = {}): void {
+  const fd = openIfExists(path);
+  if (fd === undefined) return;
+  try {
+    const splitter = new LineSplitter(onLine);
+    readRange(fd, range.from ?? 0, Math.min(fstatSync(fd).size, range.to ?? Number.POSITIVE_INFINITY), (chunk) => splitter.push(chunk));
+    splitter.flush();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The rotations kept beside a log (`<log>.1`, `<log>.2`, ...), newest first. */
+export function listRotations(path: string): Array<{ path: string; index: number }> {
+  const prefix = `${basename(path)}.`;
+  let files: string[];
+  try {
+    files = readdirSync(dirname(path));
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return [];
+    throw error;
+  }
+  return files
+    .filter((file) => file.startsWith(prefix) && /^[1-9]\d*$/.test(file.slice(prefix.length)))
+    .map((file) => ({ path: join(dirname(path), file), index: Number(file.slice(prefix.length)) }))
+    .sort((a, b) => a.index - b.index);
+}
+
+/** How many bytes before its read offset a follower keeps, to recognise its file after a copy-truncate. */
+const fingerprintBytes = 256;
+
+/**
+ * Follows one log file by path, and loses no line when the file is rotated under it:
+ * - a new inode at the path (rotated by rename, as `up` does): the rest of the old file is read first, from
+ *   the rotation that now holds it, then the new file from its start;
+ * - the same inode with other bytes before the read offset (truncated, or copied aside and truncated, as a
+ *   size cap does): the rest is read from the rotation whose bytes match what was read last, then the file
+ *   from its start;
+ * - a missing file is picked up when it appears.
  */
 export class LogFollower {
   private offset: number;
   private inode: number | undefined;
-  private partial = '';
+  /** The last bytes read before `offset`: in a copy of this file they sit at the same place. */
+  private fingerprint: Buffer;
+  private readonly splitter: LineSplitter;
   /** Where following began: the initial tail ends here, so no line is lost or printed twice. */
   readonly startOffset: number;
 
@@ -70,42 +155,83 @@ export class LogFollower {
   constructor(
     readonly name: string,
     readonly path: string,
-    private readonly emit: (line: string) => void,
+    emit: (line: string) => void,
     from?: number,
   ) {
-    const stat = this.stat();
-    this.offset = from ?? stat?.size ?? 0;
+    this.splitter = new LineSplitter(emit);
+    const fd = openIfExists(path);
+    try {
+      const stat = fd === undefined ? undefined : fstatSync(fd);
+      this.offset = from ?? stat?.size ?? 0;
+      this.inode = stat?.ino;
+      // An offset past the end (the file was truncated since it was recorded) has nothing to recognise.
+      this.fingerprint = stat && this.offset <= stat.size ? readFingerprint(fd!, this.offset) : Buffer.alloc(0);
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
     this.startOffset = this.offset;
-    this.inode = stat?.ino;
   }
 
   pump(): void {
-    const stat = this.stat();
-    if (!stat) return;
-    if (stat.ino !== this.inode || stat.size < this.offset) {
-      this.inode = stat.ino;
-      this.offset = 0;
-      this.partial = '';
-    }
-    if (stat.size === this.offset) return;
-    const fd = openSync(this.path, 'r');
+    const fd = openIfExists(this.path);
+    if (fd === undefined) return;
     try {
-      const buffer = Buffer.alloc(stat.size - this.offset);
-      const read = readSync(fd, buffer, 0, buffer.length, this.offset);
-      this.offset += read;
-      const lines = (this.partial + buffer.subarray(0, read).toString('utf8')).split('\n');
-      this.partial = lines.pop() ?? '';
-      lines.forEach((line) => this.emit(line));
+      const { ino, size } = fstatSync(fd);
+      if (this.inode !== undefined && ino !== this.inode) {
+        const inode = this.inode;
+        this.drainRotation((stat) => stat.ino === inode);
+        this.restartAt(ino);
+      } else if (this.inode === undefined) {
+        this.restartAt(ino);
+      } else if (size !== this.offset && !this.sameBytesBefore(fd, size)) {
+        const known = this.fingerprint.length > 0;
+        this.drainRotation((stat, rotation) => known && this.sameBytesBefore(rotation, stat.size));
+        this.restartAt(ino);
+      }
+      if (size > this.offset) this.readTo(fd, size);
     } finally {
       closeSync(fd);
     }
   }
 
-  private stat(): { size: number; ino: number } | undefined {
-    try {
-      return statSync(this.path);
-    } catch {
-      return undefined;
+  /** True while the bytes before the offset are the ones read last: the file was only appended to. */
+  private sameBytesBefore(fd: number, size: number): boolean {
+    if (size < this.offset) return false;
+    return this.fingerprint.length === 0 || readFingerprint(fd, this.offset, this.fingerprint.length).equals(this.fingerprint);
+  }
+
+  /** Reads the rest of the old file from the rotation that holds it, if one does. */
+  private drainRotation(isOurs: (stat: { ino: number; size: number }, fd: number) => boolean): void {
+    for (const rotation of listRotations(this.path)) {
+      const fd = openIfExists(rotation.path);
+      if (fd === undefined) continue;
+      try {
+        const stat = fstatSync(fd);
+        if (!isOurs(stat, fd)) continue;
+        this.readTo(fd, stat.size);
+        return;
+      } finally {
+        closeSync(fd);
+      }
     }
   }
+
+  private restartAt(inode: number): void {
+    this.splitter.flush();
+    this.inode = inode;
+    this.offset = 0;
+    this.fingerprint = Buffer.alloc(0);
+  }
+
+  private readTo(fd: number, size: number): void {
+    this.offset = readRange(fd, this.offset, size, (chunk) => this.splitter.push(chunk));
+    this.fingerprint = readFingerprint(fd, this.offset);
+  }
+}
+
+function readFingerprint(fd: number, offset: number, length = fingerprintBytes): Buffer {
+  const start = Math.max(0, offset - length);
+  const buffer = Buffer.alloc(offset - start);
+  const read = readSync(fd, buffer, 0, buffer.length, start);
+  return buffer.subarray(0, read);
 }

@@ -1,4 +1,5 @@
 // The Service type users write, its defaults, and validation of a whole services array (pure).
+import { parseSize } from './bytes.ts';
 
 /** How to tell that a service is ready to be depended on. */
 export type ReadinessCheck =
@@ -62,6 +63,16 @@ export interface Service {
   pidFile?: string;
   /** Run by `down` instead of sending the stop signal (e.g. `pg_ctl stop -D data`); SIGKILL still follows the timeout. */
   stopCommand?: string | string[];
+  /**
+   * Old logs kept at each start: the log of the previous run becomes `<name>.log.1`, older ones shift up to
+   * `<name>.log.<logKeep>`. 0 appends every run to one log instead. Default 5.
+   */
+  logKeep?: number;
+  /**
+   * A size cap for the log: bytes, or a size such as "50MB" or "1GiB". Past it, the log is copied to
+   * `<name>.log.1` and emptied in place (up, status and logs check it; logs -f keeps checking). Default none.
+   */
+  logMaxBytes?: number | string;
 }
 
 /** A Service with every default applied: what the engine works from. */
@@ -90,6 +101,9 @@ export interface ResolvedService {
   /** Absolute path of the PID file a daemonizing program writes, if any. */
   pidFile: string | undefined;
   stopCommand: string | string[] | undefined;
+  logKeep: number;
+  /** The size cap in bytes, if any. */
+  logMaxBytes: number | undefined;
 }
 
 export const defaults = {
@@ -99,6 +113,7 @@ export const defaults = {
   stopSignal: 'SIGTERM' as NodeJS.Signals,
   maxRestarts: 5,
   restartDelay: 500,
+  logKeep: 5,
 };
 
 const stopSignals = new Set(['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGKILL']);
@@ -141,6 +156,8 @@ export function withDefaults(service: Service, root: string, joinPath: (a: strin
     restartDelay: service.restartDelay ?? defaults.restartDelay,
     pidFile: service.pidFile === undefined ? undefined : joinPath(service.cwd === undefined ? root : joinPath(root, service.cwd), service.pidFile),
     stopCommand: service.stopCommand,
+    logKeep: service.logKeep ?? defaults.logKeep,
+    logMaxBytes: service.logMaxBytes === undefined ? undefined : parseSize(service.logMaxBytes),
   };
 }
 
@@ -201,6 +218,12 @@ export function validateServices(services: unknown, source: string): string[] {
     }
     if (service.maxRestarts !== undefined && !(Number.isInteger(service.maxRestarts) && (service.maxRestarts as number) >= 0)) {
       problems.push(`${label}: maxRestarts must be a whole number, not ${JSON.stringify(service.maxRestarts)}`);
+    }
+    if (service.logKeep !== undefined && !(Number.isInteger(service.logKeep) && (service.logKeep as number) >= 0)) {
+      problems.push(`${label}: logKeep must be a whole number of old logs to keep (0 appends to one log), not ${JSON.stringify(service.logKeep)}`);
+    }
+    if (service.logMaxBytes !== undefined && parseSize(service.logMaxBytes) === undefined) {
+      problems.push(`${label}: logMaxBytes must be a number of bytes or a size such as "50MB" or "1GiB", not ${JSON.stringify(service.logMaxBytes)}`);
     }
     for (const field of ['readyTimeout', 'settleMs', 'stopTimeout', 'restartDelay'] as const) {
       const value = service[field];

@@ -1,6 +1,5 @@
 // The services this repository runs (edit SERVICES), and `up`: start a selection over its dependency graph.
 import { readFileSync, statSync } from 'node:fs';
-import { formatBytes } from './bytes.ts';
 import { displayPath, ensureStateDirs, logPath, type Context } from './config.ts';
 import { ManageError } from './errors.ts';
 import { withDependencies, selectServices, startOrder } from './graph.ts';
@@ -14,6 +13,7 @@ import { startedNoEarlier } from './identity.ts';
 import { clearLeftovers, preflight, type Plan } from './preflight.ts';
 import { describePids } from './processes.ts';
 import { describeCheck, waitUntilReady, type ReadyResult } from './readiness.ts';
+import { formatBytes } from './resources.ts';
 import type { ResolvedService, Service } from './service.ts';
 import { spawnService, type ExitStatus } from './shell.ts';
 import { liveMembers, terminateService } from './terminate.ts';

@@ -1,6 +1,6 @@
-// Sizes in the services file and in output (scripts/lib/bytes.ts), from literals.
+// Sizes in the services file (scripts/lib/bytes.ts), from literals.
 import { describe, expect, it } from 'vitest';
-import { formatBytes, parseSize } from '../../scripts/lib/bytes.ts';
+import { parseSize } from '../../scripts/lib/bytes.ts';
 
 describe('parseSize', () => {
   it.each<[unknown, number]>([
@@ -45,20 +45,5 @@ describe('parseSize', () => {
     ['an array', [5]],
   ])('rejects %s', (_, value) => {
     expect(parseSize(value)).toBeUndefined();
-  });
-});
-
-describe('formatBytes', () => {
-  it.each<[number, string]>([
-    [0, '0 B'],
-    [812, '812 B'],
-    [1023, '1023 B'],
-    [1024, '1.00 KiB'],
-    [1536, '1.50 KiB'],
-    [52_428_800, '50.0 MiB'],
-    [200 * 2 ** 20, '200 MiB'],
-    [2 ** 30, '1.00 GiB'],
-  ])('shows %d as %s', (bytes, text) => {
-    expect(formatBytes(bytes)).toBe(text);
   });
 });

@@ -1,9 +1,11 @@
-// LogFollower on real files: appended lines whole, partial lines held back, truncation, replacement, late files.
-import { appendFileSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+// LogFollower on real files: appended lines whole, partial lines held back, truncation, replacement, late files,
+// and no line lost or doubled across a rotation by rename or by copy-truncate.
+import { appendFileSync, copyFileSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LogFollower } from '../../scripts/lib/logfile.ts';
+import { forEachLine, LogFollower } from '../../scripts/lib/logfile.ts';
+import { copyTruncate, rotateLog } from '../../scripts/lib/logrotate.ts';
 
 function follow(path: string, from?: number): { lines: string[]; follower: LogFollower } {
   const lines: string[] = [];
@@ -61,5 +63,129 @@ describe('LogFollower', () => {
     writeFileSync(path, 'hello\n');
     follower.pump();
     expect(lines).toEqual(['hello']);
+  });
+
+  it('reads the rest of a file rotated by rename before the new one', () => {
+    const path = join(dir, 'renamed.log');
+    writeFileSync(path, 'first\n');
+    const { lines, follower } = follow(path);
+    appendFileSync(path, 'written before the rotation\nlast words without a newline');
+    rotateLog(path, 3);
+    writeFileSync(path, '=== new run\nhello\n');
+    follower.pump();
+    expect(lines).toEqual(['written before the rotation', 'last words without a newline', '=== new run', 'hello']);
+  });
+
+  it('finds the old file even after a second rotation shifted it to .2', () => {
+    const path = join(dir, 'twice.log');
+    writeFileSync(path, 'run 1 start\n');
+    const { lines, follower } = follow(path);
+    appendFileSync(path, 'run 1 end\n');
+    rotateLog(path, 3);
+    writeFileSync(path, 'run 2\n');
+    rotateLog(path, 3);
+    writeFileSync(path, 'run 3\n');
+    follower.pump();
+    // Run 2 came and went between two looks: its file was never the one followed.
+    expect(lines).toEqual(['run 1 end', 'run 3']);
+  });
+
+  it('keeps waiting while a rotated log has no successor yet, then reads both', () => {
+    const path = join(dir, 'gap.log');
+    writeFileSync(path, '');
+    const { lines, follower } = follow(path);
+    appendFileSync(path, 'old\n');
+    renameSync(path, `${path}.1`);
+    follower.pump();
+    writeFileSync(path, 'new\n');
+    follower.pump();
+    expect(lines).toEqual(['old', 'new']);
+  });
+
+  it('loses nothing when the log is copied aside and truncated (the size cap)', () => {
+    const path = join(dir, 'capped.log');
+    writeFileSync(path, 'already there\n');
+    const { lines, follower } = follow(path);
+    appendFileSync(path, 'seen\n');
+    follower.pump();
+    appendFileSync(path, 'not seen before the cap\n');
+    copyTruncate(path, 2, '=== capped');
+    appendFileSync(path, 'after\n');
+    follower.pump();
+    expect(lines).toEqual(['seen', 'not seen before the cap', '=== capped', 'after']);
+  });
+
+  it('notices a truncate even when the file has grown past the old offset since', () => {
+    const path = join(dir, 'regrown.log');
+    writeFileSync(path, 'short\n');
+    const { lines, follower } = follow(path);
+    copyTruncate(path, 1, '=== capped, and then a line longer than the old file');
+    follower.pump();
+    expect(lines).toEqual(['=== capped, and then a line longer than the old file']);
+  });
+
+  it('does not read an unrelated .1 after a plain truncation', () => {
+    const path = join(dir, 'unrelated.log');
+    writeFileSync(`${path}.1`, 'an old rotation that must not be printed again\n'.repeat(3));
+    writeFileSync(path, 'current\n');
+    const { lines, follower } = follow(path);
+    truncateSync(path, 0);
+    appendFileSync(path, 'fresh\n');
+    follower.pump();
+    expect(lines).toEqual(['fresh']);
+  });
+
+  it('keeps a multi-byte character whole when it arrives in two writes', () => {
+    const path = join(dir, 'utf8.log');
+    writeFileSync(path, '');
+    const { lines, follower } = follow(path);
+    const euro = Buffer.from('price 5 €\n');
+    appendFileSync(path, euro.subarray(0, euro.length - 2));
+    follower.pump();
+    appendFileSync(path, euro.subarray(euro.length - 2));
+    follower.pump();
+    expect(lines).toEqual(['price 5 €']);
+  });
+
+  it('treats a copy of the log as its continuation only when the bytes before the offset match', () => {
+    const path = join(dir, 'copied.log');
+    writeFileSync(path, 'a\nb\n');
+    const { lines, follower } = follow(path);
+    appendFileSync(path, 'c\n');
+    copyFileSync(path, `${path}.1`);
+    writeFileSync(path, 'other content entirely\n');
+    follower.pump();
+    expect(lines).toEqual(['c', 'other content entirely']);
+  });
+});
+
+describe('forEachLine', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'manage-lines-'));
+
+  it('gives every line in order, a last line without a newline too', () => {
+    const path = join(dir, 'all.log');
+    writeFileSync(path, 'one\ntwo\n\nthree');
+    const lines: string[] = [];
+    forEachLine(path, (line) => lines.push(line));
+    expect(lines).toEqual(['one', 'two', '', 'three']);
+  });
+
+  it('reads within a byte range and across chunks', () => {
+    const path = join(dir, 'big.log');
+    const all = Array.from({ length: 200_000 }, (_, index) => `line ${index} é`);
+    writeFileSync(path, all.join('\n') + '\n');
+    const lines: string[] = [];
+    forEachLine(path, (line) => lines.push(line));
+    expect(lines.length).toBe(all.length);
+    expect(lines).toEqual(all);
+    const some: string[] = [];
+    forEachLine(path, (line) => some.push(line), { to: Buffer.byteLength(all.slice(0, 3).join('\n') + '\n') });
+    expect(some).toEqual(all.slice(0, 3));
+  });
+
+  it('gives nothing for a missing file', () => {
+    const lines: string[] = [];
+    forEachLine(join(dir, 'missing.log'), (line) => lines.push(line));
+    expect(lines).toEqual([]);
   });
 });

@@ -262,7 +262,15 @@ describe('withDefaults', () => {
       restart: 'no',
       maxRestarts: 5,
       restartDelay: 500,
+      logKeep: 5,
+      logMaxBytes: undefined,
     });
+  });
+
+  it('keeps logKeep and parses logMaxBytes into bytes', () => {
+    expect(withDefaults({ name: 'api', command: 'x', logKeep: 0, logMaxBytes: '50MB' }, root, join)).toMatchObject({ logKeep: 0, logMaxBytes: 50_000_000 });
+    expect(withDefaults({ name: 'api', command: 'x', logMaxBytes: 4096 }, root, join).logMaxBytes).toBe(4096);
+    expect(withDefaults({ name: 'api', command: 'x', logMaxBytes: '1GiB' }, root, join).logMaxBytes).toBe(2 ** 30);
   });
 
   it('keeps values the service sets', () => {
@@ -346,6 +354,34 @@ describe('validateServices field types', () => {
     ['oneShot', { oneShot: 'yes' }, 'oneShot must be true or false'],
   ])('rejects a wrong %s', (_, fields, problem) => {
     expect(validateServices([{ name: 'api', command: 'x', ...fields }], 'startup.ts')).toEqual([`service "api": ${problem}`]);
+  });
+});
+
+describe('log rotation fields', () => {
+  it('accepts logKeep 0 and up, and logMaxBytes as a number or a size', () => {
+    expect(check({ name: 'a', command: 'x', logKeep: 0 }, { name: 'b', command: 'x', logKeep: 10, logMaxBytes: '50MB' }, { name: 'c', command: 'x', logMaxBytes: 1_000_000 })).toEqual([]);
+  });
+
+  it.each([
+    [-1, '-1'],
+    [1.5, '1.5'],
+    ['5', '"5"'],
+  ])('rejects logKeep %j', (logKeep, shown) => {
+    expect(check({ name: 'api', command: 'x', logKeep })).toEqual([
+      `service "api": logKeep must be a whole number of old logs to keep (0 appends to one log), not ${shown}`,
+    ]);
+  });
+
+  it.each([
+    ['lots', '"lots"'],
+    ['50 parsecs', '"50 parsecs"'],
+    [0, '0'],
+    [-5, '-5'],
+    [true, 'true'],
+  ])('rejects logMaxBytes %j', (logMaxBytes, shown) => {
+    expect(check({ name: 'api', command: 'x', logMaxBytes })).toEqual([
+      `service "api": logMaxBytes must be a number of bytes or a size such as "50MB" or "1GiB", not ${shown}`,
+    ]);
   });
 });
 
