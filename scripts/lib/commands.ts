@@ -90,7 +90,7 @@ async function runStatus(context: Context, words: string[], invocation: Invocati
     return ExitCode.ok;
   }
   if (invocation.options.interval !== undefined) throw new ManageError('--interval only goes with --watch', ExitCode.usage, 'add --watch, or drop --interval');
-  const report = await collectStatus(context, words, { deep: Boolean(check) });
+  const report = await collectStatus(context, words, { deep: Boolean(check), recentErrors: Boolean(json) || context.ui.verbose });
   if (json) context.ui.result(JSON.stringify(report, null, 2));
   else if (!check || !context.ui.quiet) formatStatusTable(report, context.ui).forEach((line) => context.ui.result(line));
   // Every service is shown, but an unreadable PID file is still an error the user must fix.

@@ -64,7 +64,7 @@ export interface ServiceStatus {
   lastRun: { exitCode: number | null; signal: string | null; finishedAt: string; ms: number } | null;
   /** The log file: its size, and when it was last written to (null when there is none yet). */
   log: { bytes: number; lastWriteAt: string | null; idleSeconds: number | null };
-  /** The last few ERROR and WARN lines of the log (most recent last). */
+  /** The last few ERROR and WARN lines of the log (most recent last); empty in the plain table's report. */
   recentErrors: string[];
   command: string;
   cwd: string;
@@ -113,6 +113,8 @@ export interface StatusOptions {
   history?: CpuHistory;
   /** --check: also run command checks that passed at start (they spawn a process, so not by default). */
   deep?: boolean;
+  /** Read each log's recent errors (for --verbose and --json; the plain table does not show them). */
+  recentErrors?: boolean;
 }
 
 /** A log over this size gets a warning (unless a logMaxBytes cap looks after it). */
@@ -127,10 +129,12 @@ export async function collectStatus(context: Context, words: string[], options: 
   const names = new Set(selectServices(context.services, words));
   const selected = context.services.filter((service) => names.has(service.name));
   const snapshot = await context.processes.list();
+  // Socket tables read now, then shared by every service below (--watch keeps the source between frames).
+  await context.processes.portStates([], [], 0);
   const at = clock();
   const earlier = history.samples();
   const previous = usableSample(earlier, at, history.minimumWindowMs);
-  const gathered = await Promise.all(selected.map((service) => serviceStatus(context, service, snapshot, { at, previous, deep: Boolean(options.deep) })));
+  const gathered = await Promise.all(selected.map((service) => serviceStatus(context, service, snapshot, { at, previous, deep: Boolean(options.deep), recentErrors: options.recentErrors ?? true })));
   history.record(keptSamples(earlier, takeSample(gathered.flatMap((entry) => entry.members), at), history.minimumWindowMs));
   const services = gathered.map((entry) => entry.status);
   const count = (state: ServiceState): number => services.filter((service) => service.state === state).length;
@@ -183,6 +187,7 @@ interface Moment {
   at: number;
   previous: CpuSample | undefined;
   deep: boolean;
+  recentErrors: boolean;
 }
 
 async function serviceStatus(context: Context, service: ResolvedService, snapshot: ProcessInfo[], moment: Moment): Promise<{ status: ServiceStatus; members: ProcessInfo[] }> {
@@ -230,7 +235,7 @@ async function serviceStatus(context: Context, service: ResolvedService, snapsho
     restarts,
     lastRun: exit ? { exitCode: exit.code, signal: exit.signal, finishedAt: exit.finishedAt, ms: exit.ms } : null,
     log: logActivity(logFile, at),
-    recentErrors: recentErrors(logFile),
+    recentErrors: moment.recentErrors ? recentErrors(logFile) : [],
     command: service.commandText,
     cwd: service.cwd,
     logFile,
@@ -254,7 +259,11 @@ async function currentHealth(
   const check = service.ready;
   let result: true | string;
   if (!check) result = moment.at - record.startTime >= service.settleMs ? true : 'settling';
-  else if ('log' in check && passedAt) result = true;
+  else if ('tcp' in check && (check.host ?? '127.0.0.1') === '127.0.0.1') {
+    // The socket tables already read say whether the service listens: no connection needed.
+    const state = ports.get(check.tcp) ?? (await context.processes.portStates([check.tcp], [record.pid], 1000)).get(check.tcp);
+    result = state === 'own' ? true : state === 'other' ? `port ${check.tcp} is held by a process outside the service` : `nothing accepts on port ${check.tcp}`;
+  } else if ('log' in check && passedAt) result = true;
   else if ('command' in check && passedAt && !moment.deep) result = true;
   else {
     try {
@@ -262,7 +271,7 @@ async function currentHealth(
         logPath: logPath(context, service.name),
         logOffset: record.logOffset ?? 0,
         env: 'command' in check ? startEnvironment(service) : {},
-        ownsPort: async (port) => (ports.get(port) ?? (await context.processes.portStates([port], [record.pid], 1000)).get(port)) === 'own' || `port ${port} is not held by the service`,
+        ownsPort: async (port) => (await context.processes.portStates([port], [record.pid], 1000)).get(port) === 'own' || `port ${port} is held by a process outside the service`,
       });
     } catch (error) {
       result = (error as Error).message;

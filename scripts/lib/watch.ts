@@ -18,14 +18,15 @@ export async function watchStatus(context: Context, words: string[], options: Wa
   let stopped = false;
   void options.until.then(() => (stopped = true));
   const history = memoryHistory(firstSampleMs - 50);
-  await collectStatus(context, words, { history });
+  const recentErrors = options.json || context.ui.verbose;
+  await collectStatus(context, words, { history, recentErrors: false });
   await Promise.race([sleep(firstSampleMs), options.until]);
   const terminal = context.ui.rich && !options.json;
   // Hide the cursor while redrawing; whatever ends the watch shows it again.
   if (terminal) process.stdout.write('\u001b[?25l\u001b[2J');
   try {
     for (let frame = 0; !stopped; frame++) {
-      const report = await collectStatus(context, words, { history });
+      const report = await collectStatus(context, words, { history, recentErrors });
       if (options.json) context.ui.result(JSON.stringify(report));
       else if (terminal) process.stdout.write(redraw(frameLines(context, report, options.intervalMs), process.stdout.columns));
       else context.ui.result([...(frame > 0 ? [''] : []), ...frameLines(context, report, options.intervalMs)].join('\n'));

@@ -36,10 +36,10 @@ describe('up and down', () => {
     expect(spawnedAt('web')).toBeGreaterThanOrEqual(listeningAt('api'));
 
     const status = await collectStatus(stack.context, []);
-    expect(status.summary).toEqual({ total: 3, running: 3, stopped: 0, dead: 0, completed: 0 });
+    expect(status.summary).toEqual({ total: 3, running: 3, ready: 3, starting: 0, unhealthy: 0, stopped: 0, dead: 0, completed: 0, failed: 0 });
     for (const service of status.services) {
       expect(service.ports).toEqual([{ port: expect.any(Number), listening: true, heldBy: 'service' }]);
-      expect(service.ready).toEqual({ check: `tcp 127.0.0.1:${service.ports[0]!.port}`, passedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+      expect(service.ready).toEqual({ check: `tcp 127.0.0.1:${service.ports[0]!.port}`, passedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), ok: true, detail: null });
     }
     const pids = stack.processes();
     expect(pids.length).toBe(3);
