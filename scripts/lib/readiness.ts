@@ -83,6 +83,23 @@ export function checkOnce(service: ResolvedService & { ready: ReadinessCheck }, 
   return createProbe(service, options, now() + 5000)();
 }
 
+/**
+ * The status code of a GET, redirects not followed. node:http rather than fetch: loading fetch's undici
+ * costs about 30 ms, a quarter of what a whole status call may take.
+ */
+async function httpStatus(url: string, timeoutMs: number): Promise<number> {
+  const { request } = url.startsWith('https:') ? await import('node:https') : await import('node:http');
+  return new Promise((resolve, reject) => {
+    const outgoing = request(url, { method: 'GET', timeout: timeoutMs, agent: false }, (response) => {
+      resolve(response.statusCode ?? 0);
+      response.destroy();
+    });
+    outgoing.once('timeout', () => outgoing.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    outgoing.once('error', reject);
+    outgoing.end();
+  });
+}
+
 /** A probe answers true when ready, else a short description of what it saw. */
 function createProbe(service: ResolvedService, options: WaitOptions, deadline: number): () => Promise<true | string> {
   const check = service.ready;
@@ -101,9 +118,8 @@ function createProbe(service: ResolvedService, options: WaitOptions, deadline: n
     const [min, max] = check.status ?? [200, 399];
     return async () => {
       try {
-        const response = await fetch(check.http, { signal: AbortSignal.timeout(2000), redirect: 'manual' });
-        await response.body?.cancel();
-        return response.status >= min && response.status <= max ? true : `HTTP ${response.status}`;
+        const status = await httpStatus(check.http, 2000);
+        return status >= min && status <= max ? true : `HTTP ${status}`;
       } catch (error) {
         return `no HTTP answer (${(error as Error).message})`;
       }
