@@ -1,5 +1,5 @@
 // Benchmark: manage.ts beside its floor, measured in the same run. Prints medians; never asserts.
-//   npm run bench [-- --runs N]
+//   npm run bench [-- --runs N] [--only up|down|status|logs]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,10 @@ import { markedProcesses } from '../tests/helpers/stack.ts';
 const root = join(import.meta.dirname, '..');
 const manage = join(root, 'scripts', 'manage.ts');
 const server = join(root, 'tests', 'fixtures', 'server.mjs');
-const runs = Number(parseArgs({ options: { runs: { type: 'string', default: '5' } } }).values.runs);
+const { values: flags } = parseArgs({ options: { runs: { type: 'string', default: '5' }, only: { type: 'string' } } });
+const runs = Number(flags.runs);
+/** --only up|down|status|logs: the cases whose label starts with it. */
+const selected = (label: string): boolean => flags.only === undefined || label.startsWith(flags.only);
 
 interface ServiceSpec {
   name: string;
@@ -83,6 +86,7 @@ interface Sample {
 }
 
 async function measure(label: string, floorLabel: string, run: () => Promise<Sample>): Promise<void> {
+  if (!selected(label)) return;
   const samples: Sample[] = [];
   for (let index = 0; index < runs; index++) samples.push(await run());
   const value = median(samples.map((sample) => sample.value));
@@ -175,6 +179,33 @@ const node0 = (): number => {
   return now() - started;
 };
 
+/**
+ * `status` with n running servers (each listening on its port), timed beside `node -e 0` in alternation, so
+ * both see the same machine load. Nine calls each per run; the first call of each run is not counted (it
+ * has no CPU sample to compare with yet and pays for any rebuild of the bundle).
+ */
+function statusOf(count: number): () => Promise<Sample> {
+  return async () => {
+    const ports = await freePorts(count);
+    const stack = createStack(ports.map((port, index) => ({ name: `st${index}`, port })));
+    try {
+      runManage(stack.env, 'up');
+      runManage(stack.env, 'status');
+      const status: number[] = [];
+      const bare: number[] = [];
+      for (let index = 0; index < 9; index++) {
+        status.push(runManage(stack.env, 'status'));
+        bare.push(node0());
+      }
+      runManage(stack.env, 'down');
+      return { value: median(status), floor: median(bare) };
+    } finally {
+      killMarked(stack.marker);
+      rmSync(stack.dir, { recursive: true, force: true });
+    }
+  };
+}
+
 console.log(`manage.ts benchmark, ${new Date().toISOString()}, node ${process.version}, ${runs} runs each, medians`);
 console.log(`node -e 0 on this machine: ${median(Array.from({ length: 5 }, node0)).toFixed(0)} ms`);
 console.log('| case | manage.ts | floor | ratio | notes |');
@@ -183,3 +214,6 @@ await measure('up: 20 independent servers until all accept', 'sh with & + port p
 await measure('up: chain of 5, each listening 300 ms after start', '5 x 300 ms', chainOfFive);
 await measure('down: 10 services, 5 ignore SIGTERM (stop timeout 2 s)', 'stop timeout', stubbornDown);
 await measure("down: 10 sh -c 'server & wait' wrappers", 'itself', wrappersDown);
+await measure('status: 1 running service', 'node -e 0', statusOf(1));
+await measure('status: 20 running services', 'node -e 0', statusOf(20));
+await measure('status: 50 running services', 'node -e 0', statusOf(50));
