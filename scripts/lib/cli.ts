@@ -25,6 +25,8 @@ export interface CommandSpec {
   args: string;
   summary: string;
   options: OptionSpec[];
+  /** Lines of prose shown after the options ('' between paragraphs), for what option help strings cannot say. */
+  notes?: string[];
   examples: string[];
 }
 
@@ -130,6 +132,7 @@ export function formatCommandHelp(command: CommandSpec): string {
   const lines = [commandUsage(command), '', command.summary];
   if (command.aliases.length > 0) lines.push(`alias: ${command.aliases.join(', ')}`);
   if (command.options.length > 0) lines.push('', 'options:', ...optionLines(command.options));
+  if (command.notes) lines.push('', ...command.notes.map((note) => (note === '' ? '' : `  ${note}`)));
   lines.push('', 'global options:', ...optionLines(globalOptions));
   if (command.examples.length > 0) lines.push('', 'examples:', ...command.examples.map((example) => `  ${example}`));
   return lines.join('\n');

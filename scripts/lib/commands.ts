@@ -4,7 +4,7 @@ import { findCommand, formatCommandHelp, formatHelp } from './cli.ts';
 import { createContext, locate, type Context } from './config.ts';
 import { ExitCode, ManageError } from './errors.ts';
 import { acquireLock } from './lock.ts';
-import { logs } from './logs.ts';
+import { cleanLogs, logs, parseLogsRequest, showLogStats } from './logs.ts';
 import { down, type StopResult } from './shutdown.ts';
 import { up, type StartResult } from './startup.ts';
 import { allHealthy, collectStatus, formatStatusTable } from './status.ts';
@@ -184,23 +184,56 @@ export const commands: Command[] = [
     name: 'logs',
     aliases: ['log'],
     args: '[service|group ...]',
-    summary: 'the last lines of each log, prefixed with the service name; -f follows them',
+    summary: 'the last lines of each log, prefixed with the service name; filters; -f follows them',
     options: [
-      { name: 'lines', short: 'n', type: 'string', value: 'N', help: 'lines per service (default 50)' },
-      { name: 'follow', short: 'f', type: 'boolean', help: 'keep printing new lines until Ctrl-C' },
+      { name: 'lines', short: 'n', type: 'string', value: 'N', help: 'lines per service that pass the filters (default 50; no limit with --since)' },
+      { name: 'follow', short: 'f', type: 'boolean', help: 'keep printing new lines until Ctrl-C, across restarts and rotations' },
+      { name: 'grep', type: 'string', value: 'PATTERN', help: 'only lines matching this JavaScript regular expression' },
+      { name: 'level', type: 'string', value: 'LEVEL', help: 'only lines at this level or above: error, warn, info or debug' },
+      { name: 'since', type: 'string', value: 'TIME', help: 'only lines written since TIME: 30s, 10m, 2h, 1d, or an ISO timestamp' },
+      { name: 'raw', type: 'boolean', help: 'print lines as written, colour codes included' },
+      { name: 'clean', type: 'boolean', help: 'remove the rotated logs (<name>.log.N) of the selection, not the live logs' },
+      { name: 'stats', type: 'boolean', help: 'per service: log size, lines, errors, warnings, last write, rotations kept' },
+      { name: 'json', type: 'boolean', help: 'with --stats: JSON (schemaVersion 1) instead of the table' },
     ],
-    examples: ['manage.ts logs', 'manage.ts logs -n 200 signal', 'manage.ts logs -f | grep ERROR'],
+    notes: [
+      'Rotations (<name>.log.1, .2, ...) are read too, oldest first. Lines are plain in a pipe (colour codes the',
+      'service wrote are removed); on a terminal, level words are coloured.',
+      '',
+      'Levels: the uppercase words ERROR, ERR, FATAL, CRITICAL, PANIC (error), WARN, WARNING (warn), INFO (info),',
+      'DEBUG, TRACE (debug); also level=error, a JSON "level" (a name, or pino\'s 10-60), "panicked at" and Python',
+      'tracebacks (error). Indented lines, such as a stack trace, take the level of the line they continue.',
+      '',
+      'Times for --since: the timestamp a line starts with (ISO 8601 with T or a space, optional fraction and zone,',
+      'optionally in [ ]). A line without one takes the time of the last line that had one, at the latest the',
+      '"=== <time> manage.ts up" header of its run. --level and --since leave out lines whose level or time is unknown.',
+    ],
+    examples: [
+      'manage.ts logs',
+      'manage.ts logs -n 200 signal',
+      'manage.ts logs -f | grep ERROR',
+      'manage.ts logs --level warn --since 10m',
+      'manage.ts logs -f --grep "order \\d+ filled" execution',
+      'manage.ts logs --stats',
+      'manage.ts logs --clean',
+    ],
     run: async (context, invocation) => {
-      const text = invocation.options.lines;
-      const lines = text === undefined ? 50 : Number(text);
-      if (!Number.isInteger(lines) || lines < 0) throw new ManageError(`-n needs a whole number of lines, not "${String(text)}"`, ExitCode.usage);
+      const request = parseLogsRequest(invocation.options, Date.now());
+      if (request.kind === 'clean') {
+        await cleanLogs(context, invocation.words);
+        return ExitCode.ok;
+      }
+      if (request.kind === 'stats') {
+        await showLogStats(context, invocation.words, request.json);
+        return ExitCode.ok;
+      }
       let stop = (): void => {};
       const until = new Promise<void>((resolve) => (stop = resolve));
       const restore = onInterrupt(() => stop());
       // A reader that went away (logs -f | head) ends following quietly.
       process.stdout.once('close', stop);
       try {
-        await logs(context, invocation.words, { lines, follow: Boolean(invocation.options.follow), until });
+        await logs(context, invocation.words, { ...request.options, until });
       } finally {
         restore();
         process.stdout.off('close', stop);

@@ -113,6 +113,19 @@ describe('formatCommandHelp', () => {
 
   it('aligns the options of logs', () => {
     const help = formatCommandHelp(commands.find((command) => command.name === 'logs')!);
-    expect(help).toContain(['options:', '  -n, --lines N  lines per service (default 50)', '  -f, --follow   keep printing new lines until Ctrl-C'].join('\n'));
+    expect(help).toContain(
+      [
+        'options:',
+        '  -n, --lines N       lines per service that pass the filters (default 50; no limit with --since)',
+        '  -f, --follow        keep printing new lines until Ctrl-C, across restarts and rotations',
+        '      --grep PATTERN  only lines matching this JavaScript regular expression',
+      ].join('\n'),
+    );
+  });
+
+  it('shows the notes of a command after its options, paragraphs apart', () => {
+    const help = formatCommandHelp(commands.find((command) => command.name === 'logs')!);
+    expect(help).toMatch(/\n {6}--json {10}with --stats[^\n]*\n\n {2}Rotations [^\n]*\n {2}service wrote[^\n]*\n\n {2}Levels: /);
+    expect(help).toContain('"=== <time> manage.ts up" header of its run');
   });
 });
