@@ -92,7 +92,7 @@ export class ProcSource extends SnapshotSource implements ProcessSource {
   }
 
   async portHolders(port: number, maxAgeMs = 0): Promise<PortHolders> {
-    const inodes = this.listeningInodes(maxAgeMs).get(port);
+    const inodes = this.listeningInodes(maxAgeMs, [port]).get(port);
     if (!inodes) return { held: false };
     const pids = new Set<number>();
     for (const entry of readdirSync('/proc')) {
@@ -104,7 +104,7 @@ export class ProcSource extends SnapshotSource implements ProcessSource {
   }
 
   async portStates(ports: number[], pids: number[], maxAgeMs = 0): Promise<Map<number, PortState>> {
-    const listening = this.listeningInodes(maxAgeMs);
+    const listening = this.listeningInodes(maxAgeMs, ports);
     const own = new Set<number>();
     for (const pid of pids) for (const inode of this.socketInodes(pid)) own.add(inode);
     return new Map(
@@ -116,22 +116,35 @@ export class ProcSource extends SnapshotSource implements ProcessSource {
     );
   }
 
-  private tables: { at: number; inodes: Map<number, Set<number>> } | undefined;
+  private readonly tables = new Map<string, { at: number; inodes: Map<number, Set<number>> }>();
 
-  /** Listening TCP sockets (IPv4 and IPv6): port -> socket inodes. */
-  private listeningInodes(maxAgeMs: number): Map<number, Set<number>> {
-    if (this.tables && now() - this.tables.at <= maxAgeMs) return this.tables.inodes;
+  /**
+   * Listening TCP sockets: port -> socket inodes. IPv4 first; the IPv6 table is read only when a port asked
+   * about is not in the IPv4 one (or nothing is asked, which reads both): each read walks the kernel's whole
+   * socket hash, several milliseconds with many connections in TIME_WAIT.
+   */
+  private listeningInodes(maxAgeMs: number, ports: number[]): Map<number, Set<number>> {
     const result = new Map<number, Set<number>>();
-    for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-      for (const row of parseNetTcp(readText(table) ?? '')) {
-        if (!row.listening) continue;
-        const inodes = result.get(row.port) ?? new Set<number>();
-        inodes.add(row.inode);
-        result.set(row.port, inodes);
-      }
-    }
-    this.tables = { at: now(), inodes: result };
+    const merge = (table: Map<number, Set<number>>): void => {
+      for (const [port, inodes] of table) result.set(port, new Set([...(result.get(port) ?? []), ...inodes]));
+    };
+    merge(this.listeningIn('/proc/net/tcp', maxAgeMs));
+    if (ports.length === 0 || ports.some((port) => !result.has(port))) merge(this.listeningIn('/proc/net/tcp6', maxAgeMs));
     return result;
+  }
+
+  private listeningIn(table: string, maxAgeMs: number): Map<number, Set<number>> {
+    const cached = this.tables.get(table);
+    if (cached && now() - cached.at <= maxAgeMs) return cached.inodes;
+    const inodes = new Map<number, Set<number>>();
+    for (const row of parseNetTcp(readText(table) ?? '')) {
+      if (!row.listening) continue;
+      const set = inodes.get(row.port) ?? new Set<number>();
+      set.add(row.inode);
+      inodes.set(row.port, set);
+    }
+    this.tables.set(table, { at: now(), inodes });
+    return inodes;
   }
 
   /** Socket inodes a process has open; empty when it is gone or not ours to read. */

@@ -41,7 +41,8 @@ export function describeCheck(check: ReadinessCheck | undefined, settleMs: numbe
 function intervalFor(check: ReadinessCheck | undefined): number {
   if (check && 'command' in check) return 200;
   if (check && 'http' in check) return 50;
-  return 25;
+  // A refused connection costs a fraction of a millisecond: poll often, dependents start sooner.
+  return 10;
 }
 
 /** Waits until the service's check passes, its process exits, the deadline passes, or `stop` says so. */
