@@ -21,8 +21,16 @@ export type TerminateResult =
   | { outcome: 'survived'; ms: number; survivors: ProcessInfo[] };
 
 const pollIntervalMs = 20;
+/**
+ * How old a snapshot may be when it decides what to signal. A fresh /proc read per service cost 5-10 ms each,
+ * one after another, when ten services stop in parallel; PIDs are handed out in increasing order, so one
+ * cannot be reused within a few milliseconds, and the identity check still runs on the snapshot.
+ */
+const signalSnapshotMaxAgeMs = 10;
 /** After SIGKILL only the kernel can delay an exit (a process in D state); past this, survivors are reported. */
 const killWaitMs = 5000;
+/** After SIGKILL the end is a matter of a millisecond or two: look often, it is a short wait. */
+const killPollIntervalMs = 5;
 
 /** The live members of the service's session and group, from a fresh snapshot unless `maxAgeMs` allows one. */
 export async function liveMembers(record: RecordedIdentity, processes: ProcessSource, maxAgeMs = 0): Promise<ProcessInfo[]> {
@@ -31,8 +39,8 @@ export async function liveMembers(record: RecordedIdentity, processes: ProcessSo
 
 /**
  * Sends `signal` once to every process group of the service, then polls until no member is left, and
- * escalates to SIGKILL after the timeout. Membership is re-read from a fresh snapshot before every signal,
- * so a recycled PID is never signalled.
+ * escalates to SIGKILL after the timeout. Membership is re-read before every signal (from a snapshot at most
+ * a few milliseconds old), so a recycled PID is never signalled.
  */
 export function terminateService(record: RecordedIdentity, options: TerminateOptions): Promise<TerminateResult> {
   return terminate((maxAgeMs) => liveMembers(record, options.processes, maxAgeMs), signalGroups, options);
@@ -52,7 +60,7 @@ export function terminateProcess(identity: RecordedIdentity, options: TerminateO
 }
 
 /**
- * Signal, poll until nothing is left, escalate to SIGKILL. `live` is read fresh before every signal; the
+ * Signal, poll until nothing is left, escalate to SIGKILL. `live` is read again before every signal; the
  * "anything left?" polls may share a snapshot a poll interval old with other stops running in parallel.
  */
 async function terminate(
@@ -61,7 +69,7 @@ async function terminate(
   options: TerminateOptions,
 ): Promise<TerminateResult> {
   const started = now();
-  const first = await live();
+  const first = await live(signalSnapshotMaxAgeMs);
   if (first.length === 0) return { outcome: 'not-running' };
 
   const forced = options.signal === 'SIGKILL' || options.killNow?.() === true;
@@ -73,11 +81,12 @@ async function terminate(
     const waitMs = Math.max(0, options.timeoutMs - (now() - started));
     const left = await pollUntil(gone, { timeoutMs: waitMs, intervalMs: pollIntervalMs, stop: options.killNow });
     if (left) return { outcome: 'stopped', ms: now() - started };
-    const remaining = await live();
+    const remaining = await live(signalSnapshotMaxAgeMs);
     if (remaining.length === 0) return { outcome: 'stopped', ms: now() - started };
     send(remaining, 'SIGKILL');
   }
-  const dead = await pollUntil(gone, { timeoutMs: killWaitMs, intervalMs: pollIntervalMs });
+  const goneAfterKill = async (): Promise<true | undefined> => ((await live(killPollIntervalMs - 2)).length === 0 ? true : undefined);
+  const dead = await pollUntil(goneAfterKill, { timeoutMs: killWaitMs, intervalMs: killPollIntervalMs });
   if (dead) return { outcome: 'killed', ms: now() - started };
   return { outcome: 'survived', ms: now() - started, survivors: await live() };
 }
