@@ -164,7 +164,8 @@ load helpers
   grep -Eq "worker +not started \(interrupted\)" "$BATS_TEST_TMPDIR/up.out"
   run "$MANAGE" status
   [[ "$output" =~ db\ +RUNNING ]]
-  [[ "$output" =~ api\ +RUNNING ]]
+  # Alive, not listening yet, well within its readyTimeout.
+  [[ "$output" =~ api\ +STARTING ]]
   [[ "$output" =~ worker\ +STOPPED ]]
   [ ! -e "$MANAGE_STATE_DIR/.pids/manage.lock" ]
 }
