@@ -32,10 +32,16 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   stdoutGone = true;
 });
 
-const code = await main(process.argv.slice(2));
-// Exit explicitly: keep-alive sockets of HTTP readiness checks must not hold the manager for seconds.
-// Output still buffered for a slow reader is written first.
-if (!stdoutGone && !process.stdout.destroyed && process.stdout.writableLength > 0) {
-  await new Promise((resolve) => ['drain', 'close', 'error'].forEach((event) => process.stdout.once(event, resolve)));
+/**
+ * Exit explicitly once output is written: keep-alive sockets of HTTP readiness checks must not hold the
+ * manager for seconds. No top-level await, so the bundle can be CommonJS (see build.mjs).
+ */
+async function runAndExit(): Promise<never> {
+  const code = await main(process.argv.slice(2));
+  if (!stdoutGone && !process.stdout.destroyed && process.stdout.writableLength > 0) {
+    await new Promise((resolve) => ['drain', 'close', 'error'].forEach((event) => process.stdout.once(event, resolve)));
+  }
+  process.exit(code);
 }
-process.exit(code);
+
+void runAndExit();

@@ -37,7 +37,8 @@ function build() {
       entryPoints: ['scripts/manage.ts'],
       bundle: true,
       platform: 'node',
-      format: 'esm',
+      // CommonJS: Node reaches the first line of a CommonJS main module about 20 ms sooner than an ES module's.
+      format: 'cjs',
       target: 'node20',
       // Packages load from node_modules as they are; only the repository's own TypeScript is bundled.
       packages: 'external',
@@ -47,8 +48,10 @@ function build() {
       // Modules find keeper.sh and the repository root from their own URL: in the bundle that must still be
       // scripts/lib/, not node_modules/.cache/manage-ts/ (launch.sh keeps the bundle's path unresolved).
       define: { 'import.meta.url': 'sourceDirectoryUrl' },
-      banner: { js: "const sourceDirectoryUrl = new URL('../../../scripts/lib/bundle.js', import.meta.url).href;" },
-      outfile: join(cache, 'manage.mjs'),
+      banner: { js: "const sourceDirectoryUrl = require('node:url').pathToFileURL(require('node:path').join(__dirname, '../../../scripts/lib/bundle.js')).href;" },
+      // Packages that are ES modules only (ps-list, zx, tsx's API) load through import(), which must stay one.
+      supported: { 'dynamic-import': true },
+      outfile: join(cache, 'manage.cjs'),
     });
   } catch (failure) {
     if (!Array.isArray(failure.errors) || failure.errors.length === 0) return 3;
@@ -66,7 +69,7 @@ function build() {
     // not hand one the other's services), then one absolute input path per line.
     const inputs = Object.keys(result.metafile.inputs).map((input) => join(root, input));
     writeAtomically(join(cache, 'inputs'), `${[root.replace(/\/$/, ''), ...inputs].join('\n')}\n`);
-    writeAtomically(join(cache, 'manage.mjs'), result.outputFiles[0].contents, stamp);
+    writeAtomically(join(cache, 'manage.cjs'), result.outputFiles[0].contents, stamp);
     return 0;
   } catch {
     return 3;

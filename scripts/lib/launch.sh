@@ -14,11 +14,11 @@ cache="$root/node_modules/.cache/manage-ts"
 
 # Shell built-ins only (read, test -nt): checking costs no process.
 bundle_is_fresh() {
-  [ -f "$cache/manage.mjs" ] && [ -f "$cache/inputs" ] || return 1
+  [ -f "$cache/manage.cjs" ] && [ -f "$cache/inputs" ] || return 1
   {
     read -r built_for && [ "$built_for" = "$root" ] || return 1
     while IFS= read -r input; do
-      [ -e "$input" ] && ! [ "$input" -nt "$cache/manage.mjs" ] || return 1
+      [ -e "$input" ] && ! [ "$input" -nt "$cache/manage.cjs" ] || return 1
     done
   } < "$cache/inputs"
 }
@@ -27,7 +27,7 @@ if [ "${MANAGE_BUNDLE:-1}" != 0 ]; then
   bundle_is_fresh || node "$root/scripts/lib/build.mjs"
   case $? in
     # The bundle's own path, unresolved: it finds scripts/lib/ relative to it (see build.mjs).
-    0) exec node --preserve-symlinks-main "$cache/manage.mjs" "$@" ;;
+    0) exec node --preserve-symlinks-main "$cache/manage.cjs" "$@" ;;
     1) exit 1 ;;
   esac
 fi

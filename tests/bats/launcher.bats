@@ -15,7 +15,7 @@ setup() {
   for package in "$ROOT"/node_modules/*; do ln -s "$package" "$repo/node_modules/"; done
   # Sources older than any build: one saved within the last second rebuilds on each command (see build.mjs).
   find "$repo/scripts" -type f -exec touch -d '1 minute ago' {} +
-  bundle="$repo/node_modules/.cache/manage-ts/manage.mjs"
+  bundle="$repo/node_modules/.cache/manage-ts/manage.cjs"
 }
 
 mtime() {
