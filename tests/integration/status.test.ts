@@ -1,5 +1,6 @@
 // status with real processes: CPU over an interval, memory of a whole group, health, warnings.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { down } from '../../scripts/lib/shutdown.ts';
 import { up } from '../../scripts/lib/startup.ts';
@@ -109,6 +110,20 @@ describe('status with real processes', () => {
     ]);
     expect(report.services[0]!.log).toMatchObject({ bytes: expect.any(Number), lastWriteAt: expect.any(String), idleSeconds: expect.any(Number) });
     expect(report.services[0]!.log.bytes).toBeGreaterThan(0);
+    await down(stack.context, []);
+  });
+
+  it('prints exactly the fields docs/status-json.md documents, so the schema and its documentation agree', async () => {
+    const stack = createStack([{ name: 'idle', command: node('-e', 'setInterval(() => {}, 1000)') }]);
+    await up(stack.context, []);
+    const report = await collectStatus(stack.context, []);
+    const documentation = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'status-json.md'), 'utf8');
+    const serviceTable = documentation.slice(documentation.indexOf('## ServiceStatus'), documentation.indexOf('## Exit codes'));
+    // First column of each table row: one or more `field` names.
+    const documented = [...serviceTable.matchAll(/^\| ([^|]+) \|/gm)].flatMap((row) => [...row[1]!.matchAll(/`(\w+)`/g)].map((match) => match[1]!));
+    expect(Object.keys(report.services[0]!).sort()).toEqual(documented.filter((field) => field !== 'field').sort());
+    expect(Object.keys(report).sort()).toEqual(['generatedAt', 'schemaVersion', 'services', 'summary', 'undeclared', 'warnings']);
+    for (const key of Object.keys(report.summary)) expect(documentation).toContain(`"${key}":`);
     await down(stack.context, []);
   });
 });
