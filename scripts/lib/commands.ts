@@ -9,6 +9,8 @@ import { down, type StopResult } from './shutdown.ts';
 import { up, type StartResult } from './startup.ts';
 import { allHealthy, collectStatus, formatStatusTable } from './status.ts';
 import { watchStatus } from './watch.ts';
+import { enforceLogCaps } from './logrotate.ts';
+import { formatBytes } from './resources.ts';
 import { createUi, type Ui } from './ui.ts';
 
 export interface Command extends CommandSpec {
@@ -90,6 +92,8 @@ async function runStatus(context: Context, words: string[], invocation: Invocati
     return ExitCode.ok;
   }
   if (invocation.options.interval !== undefined) throw new ManageError('--interval only goes with --watch', ExitCode.usage, 'add --watch, or drop --interval');
+  // Without a daemon, a log's size cap is kept whenever manage.ts looks; the note goes to stderr, not the JSON.
+  for (const capped of await enforceLogCaps(context)) context.ui.warn(`note: ${capped.name}: log passed logMaxBytes; ${formatBytes(capped.bytes)} moved out of it`);
   const report = await collectStatus(context, words, { deep: Boolean(check), recentErrors: Boolean(json) || context.ui.verbose });
   if (json) context.ui.result(JSON.stringify(report, null, 2));
   else if (!check || !context.ui.quiet) formatStatusTable(report, context.ui).forEach((line) => context.ui.result(line));

@@ -7,6 +7,8 @@ import { classifyRecord, serviceMembers, type ProcessInfo, type RecordState } fr
 import { ManageError } from './errors.ts';
 import { readKeeperState } from './keeper.ts';
 import { readLastLines } from './logfile.ts';
+import { stripAnsi } from './logfilter.ts';
+import { detectLevel, meetsThreshold } from './loglevel.ts';
 import { checkOnce, describeCheck } from './readiness.ts';
 import { cpuSamplesPath, pidFilePath, readExitRecord, readPidFile, type ExitRecord, type PidRecord } from './pidfile.ts';
 import { startEnvironment } from './preflight.ts';
@@ -296,13 +298,12 @@ function logActivity(path: string, at: number): ServiceStatus['log'] {
   }
 }
 
-const errorOrWarning = /\b(ERROR|ERR|FATAL|CRITICAL|PANIC|WARN|WARNING)\b|panicked at|Traceback \(most recent call last\)|"level"\s*:\s*"?(error|warn|warning|fatal|40|50|60)\b/i;
-
-/** The last three ERROR/WARN lines among the log's last 200. */
+/** The last three error and warning lines among the log's last 200 (levels as `logs --level` finds them). */
 function recentErrors(path: string): string[] {
   try {
     return readLastLines(path, 200)
-      .filter((line) => errorOrWarning.test(line))
+      .map(stripAnsi)
+      .filter((line) => meetsThreshold(detectLevel(line), 'warn'))
       .slice(-3);
   } catch {
     return [];
