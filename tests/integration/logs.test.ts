@@ -3,6 +3,7 @@
 import { appendFileSync, mkdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { logs, type LogsOptions } from '../../scripts/lib/logs.ts';
+import { readPidFile } from '../../scripts/lib/pidfile.ts';
 import { pollUntil } from '../../scripts/lib/poll.ts';
 import { down } from '../../scripts/lib/shutdown.ts';
 import { up } from '../../scripts/lib/startup.ts';
@@ -161,6 +162,41 @@ describe('logs with filters and rotations', () => {
     append(path('app'), ['ERROR one', 'INFO a', 'ERROR two', 'INFO b', 'ERROR three', 'INFO c']);
     await logs(stack.context, [], { lines: 2, follow: false, filter: { level: 'error' }, raw: false });
     expect(stack.output).toEqual(['app | ERROR two', 'app | ERROR three']);
+  });
+});
+
+describe('rotation at each start', () => {
+  // Says "ready" a moment after it starts, so a log-line check can only pass on this run's own line.
+  const readyLater = node('-e', 'setTimeout(() => console.log("ready"), 150); setInterval(() => {}, 1000)');
+
+  it('starts each run in a new log that begins with the header; log_offset and log-line readiness still hold', async () => {
+    const stack = createStack([{ name: 'slow', command: readyLater, ready: { log: /^ready$/ }, logKeep: 2 }]);
+    const log = `${stack.context.logDir}/slow.log`;
+    for (let run = 1; run <= 3; run++) {
+      const [started] = await up(stack.context, []);
+      expect(started!.outcome).toBe('started');
+      const [header] = readFileSync(log, 'utf8').split('\n');
+      expect(header).toMatch(/^=== \S+ manage\.ts up slow: /);
+      expect(readPidFile(stack.context.stateDir, 'slow')!.logOffset).toBe(Buffer.byteLength(`${header}\n`));
+      await down(stack.context, []);
+    }
+    // Three runs, logKeep 2: the current log and two before it.
+    expect(readFileSync(log, 'utf8').match(/manage\.ts up slow/g)).toHaveLength(1);
+    expect(readFileSync(`${log}.1`, 'utf8')).toMatch(/^=== .*\nready\n$/);
+    expect(readFileSync(`${log}.2`, 'utf8')).toMatch(/^=== .*\nready\n$/);
+  });
+
+  it('appends every run to one log with logKeep 0', async () => {
+    const stack = createStack([{ name: 'slow', command: readyLater, ready: { log: /^ready$/ }, logKeep: 0 }]);
+    const log = `${stack.context.logDir}/slow.log`;
+    await up(stack.context, []);
+    await down(stack.context, []);
+    const firstRun = readFileSync(log).length;
+    const [started] = await up(stack.context, []);
+    expect(started!.outcome).toBe('started');
+    expect(readPidFile(stack.context.stateDir, 'slow')!.logOffset).toBeGreaterThan(firstRun);
+    await down(stack.context, []);
+    expect(readFileSync(log, 'utf8').match(/manage\.ts up slow/g)).toHaveLength(2);
   });
 });
 
