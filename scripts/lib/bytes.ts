@@ -1,4 +1,4 @@
-// Sizes in bytes (pure): "50MB" and "1GiB" in the services file. Output uses formatBytes in resources.ts.
+// Sizes in bytes (pure): "50MB" and "1GiB" in the services file, "1.20 MiB" in output.
 
 // As GNU coreutils reads them: KB, MB, GB, TB are powers of 1000; KiB, MiB, GiB, TiB and the single
 // letters K, M, G, T are powers of 1024.
@@ -27,4 +27,17 @@ export function parseSize(value: unknown): number | undefined {
   if (!match || multiplier === undefined) return undefined;
   const bytes = Math.floor(Number(match[1]) * multiplier);
   return bytes >= 1 && Number.isSafeInteger(bytes) ? bytes : undefined;
+}
+
+/** "812 KiB", "48.3 MiB", "1.20 GiB": sizes as people read them, in powers of 1024 and labelled so. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
+  return `${value.toFixed(digits)} ${units[unit]}`;
 }

@@ -10,7 +10,7 @@ import { up, type StartResult } from './startup.ts';
 import { allHealthy, collectStatus, formatStatusTable } from './status.ts';
 import { watchStatus } from './watch.ts';
 import { enforceLogCaps } from './logrotate.ts';
-import { formatBytes } from './resources.ts';
+import { formatBytes } from './bytes.ts';
 import { createUi, type Ui } from './ui.ts';
 
 export interface Command extends CommandSpec {

@@ -6,7 +6,7 @@ import { errnoCode, ManageError } from './errors.ts';
 import { selectServices } from './graph.ts';
 import { listRotations } from './logfile.ts';
 import { acquireLockFile } from './lock.ts';
-import { formatBytes } from './resources.ts';
+import { formatBytes } from './bytes.ts';
 import type { ResolvedService } from './service.ts';
 
 /**

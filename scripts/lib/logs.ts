@@ -12,7 +12,7 @@ import { cleanRotations, enforceLogCaps } from './logrotate.ts';
 import { collectLogStats, formatLogStatsTable } from './logstats.ts';
 import { parseSince } from './logtime.ts';
 import { pollUntil } from './poll.ts';
-import { formatBytes } from './resources.ts';
+import { formatBytes } from './bytes.ts';
 import type { Colors } from './ui.ts';
 
 export interface LogsOptions {

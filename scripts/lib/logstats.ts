@@ -6,7 +6,7 @@ import { selectServices } from './graph.ts';
 import { forEachLine, listRotations } from './logfile.ts';
 import { isContinuation, stripAnsi } from './logfilter.ts';
 import { detectLevel } from './loglevel.ts';
-import { formatBytes } from './resources.ts';
+import { formatBytes } from './bytes.ts';
 import { alignColumns, formatUptime } from './status.ts';
 import type { Ui } from './ui.ts';
 

@@ -99,16 +99,3 @@ export function parseAuxvPageSize(auxv: Buffer): number | undefined {
   }
   return undefined;
 }
-
-/** "812 KiB", "48.3 MiB", "1.20 GiB": sizes as people read them, in powers of 1024 and labelled so. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  return `${value.toFixed(digits)} ${units[unit]}`;
-}

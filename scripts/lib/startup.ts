@@ -13,7 +13,7 @@ import { startedNoEarlier } from './identity.ts';
 import { clearLeftovers, preflight, type Plan } from './preflight.ts';
 import { describePids } from './processes.ts';
 import { describeCheck, waitUntilReady, type ReadyResult } from './readiness.ts';
-import { formatBytes } from './resources.ts';
+import { formatBytes } from './bytes.ts';
 import type { ResolvedService, Service } from './service.ts';
 import { spawnService, type ExitStatus } from './shell.ts';
 import { liveMembers, terminateService } from './terminate.ts';

@@ -13,7 +13,8 @@ import { checkOnce, describeCheck } from './readiness.ts';
 import { cpuSamplesPath, pidFilePath, readExitRecord, readPidFile, type ExitRecord, type PidRecord } from './pidfile.ts';
 import { startEnvironment } from './preflight.ts';
 import type { PortState } from './processes.ts';
-import { cpuUsage, formatBytes, keptSamples, minimumWindowMs, residentBytes, takeSample, usableSample, type CpuSample, type CpuUsage } from './resources.ts';
+import { formatBytes } from './bytes.ts';
+import { cpuUsage, keptSamples, minimumWindowMs, residentBytes, takeSample, usableSample, type CpuSample, type CpuUsage } from './resources.ts';
 import type { ResolvedService } from './service.ts';
 import { formatDuration, type Ui } from './ui.ts';
 

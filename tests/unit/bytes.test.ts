@@ -1,6 +1,6 @@
-// Sizes in the services file (scripts/lib/bytes.ts), from literals.
+// Sizes in bytes (scripts/lib/bytes.ts), from literals: parsed from the services file, formatted for output.
 import { describe, expect, it } from 'vitest';
-import { parseSize } from '../../scripts/lib/bytes.ts';
+import { formatBytes, parseSize } from '../../scripts/lib/bytes.ts';
 
 describe('parseSize', () => {
   it.each<[unknown, number]>([
@@ -45,5 +45,18 @@ describe('parseSize', () => {
     ['an array', [5]],
   ])('rejects %s', (_, value) => {
     expect(parseSize(value)).toBeUndefined();
+  });
+});
+
+describe('formatBytes', () => {
+  it.each([
+    [0, '0 B'],
+    [1023, '1023 B'],
+    [1024, '1.00 KiB'],
+    [48 * 1024 * 1024 + 300 * 1024, '48.3 MiB'],
+    [150 * 1024 * 1024, '150 MiB'],
+    [1.2 * 1024 ** 3, '1.20 GiB'],
+  ])('shows %d bytes as %s', (bytes, text) => {
+    expect(formatBytes(bytes)).toBe(text);
   });
 });

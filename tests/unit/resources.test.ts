@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import type { ProcessInfo } from '../../scripts/lib/identity.ts';
 import {
   cpuUsage,
-  formatBytes,
   keptSamples,
   parseAuxvPageSize,
   parseCpuTime,
@@ -129,19 +128,6 @@ describe('parseAuxvPageSize', () => {
   it('stops at AT_NULL and tolerates a truncated vector', () => {
     expect(parseAuxvPageSize(auxv([0, 0], [6, 4096]))).toBeUndefined();
     expect(parseAuxvPageSize(Buffer.alloc(7))).toBeUndefined();
-  });
-});
-
-describe('formatBytes', () => {
-  it.each([
-    [0, '0 B'],
-    [1023, '1023 B'],
-    [1024, '1.00 KiB'],
-    [48 * 1024 * 1024 + 300 * 1024, '48.3 MiB'],
-    [150 * 1024 * 1024, '150 MiB'],
-    [1.2 * 1024 ** 3, '1.20 GiB'],
-  ])('shows %d bytes as %s', (bytes, text) => {
-    expect(formatBytes(bytes)).toBe(text);
   });
 });
 
