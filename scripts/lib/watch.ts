@@ -1,6 +1,7 @@
 // `status --watch`: the status table redrawn in place every few seconds until Ctrl-C, like watch(1) but
 // without its flicker: each frame overwrites the last line by line instead of clearing the screen first.
 import type { Context } from './config.ts';
+import { enforceLogCaps } from './logrotate.ts';
 import { sleep } from './poll.ts';
 import { collectStatus, formatStatusTable, memoryHistory, type StatusReport } from './status.ts';
 
@@ -26,6 +27,8 @@ export async function watchStatus(context: Context, words: string[], options: Wa
   if (terminal) process.stdout.write('\u001b[?25l\u001b[2J');
   try {
     for (let frame = 0; !stopped; frame++) {
+      // The size caps are kept while anyone looks (there is no daemon to do it otherwise).
+      await enforceLogCaps(context);
       const report = await collectStatus(context, words, { history, recentErrors });
       if (options.json) context.ui.result(JSON.stringify(report));
       else if (terminal) process.stdout.write(redraw(frameLines(context, report, options.intervalMs), process.stdout.columns));
