@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isAccepting } from '../scripts/lib/processes.ts';
+import { followLatency } from './logs-latency.ts';
 import { now, pollUntil } from '../scripts/lib/poll.ts';
 import { freePorts } from '../tests/helpers/ports.ts';
 import { markedProcesses } from '../tests/helpers/stack.ts';
@@ -217,3 +218,10 @@ await measure("down: 10 sh -c 'server & wait' wrappers", 'itself', wrappersDown)
 await measure('status: 1 running service', 'node -e 0', statusOf(1));
 await measure('status: 20 running services', 'node -e 0', statusOf(20));
 await measure('status: 50 running services', 'node -e 0', statusOf(50));
+if (selected('logs')) {
+  const latency = await followLatency(runs);
+  const ratio = (value: number, floor: number): string => (value / floor).toFixed(2);
+  console.log(
+    `| logs -f: write to screen, ${runs} x 200 lines (median, p95) | ${latency.manage.median.toFixed(2)} ms, ${latency.manage.p95.toFixed(2)} ms | tail -F: ${latency.tail.median.toFixed(2)} ms, ${latency.tail.p95.toFixed(2)} ms | ${ratio(latency.manage.median, latency.tail.median)}x | p95 ${ratio(latency.manage.p95, latency.tail.p95)}x |`,
+  );
+}
