@@ -4,12 +4,16 @@
 #   MANAGE_KEEPER_POLICY  on-failure | always      MANAGE_KEEPER_MAX_RESTARTS  how many restarts at most
 #   MANAGE_KEEPER_DELAY_MS  first backoff, doubled per restart up to 30 s
 #   MANAGE_KEEPER_STATE  file for status: restarts=N last_exit=CODE (its mtime says when)
+#   MANAGE_KEEPER_HEALTHY_S  a run this long (default 60 s) was healthy: the count toward the maximum and
+#     the backoff start again, so a service that crashes once a day is not given up on after a week
 # The service is "$@".
 policy=$MANAGE_KEEPER_POLICY
 max=$MANAGE_KEEPER_MAX_RESTARTS
 delay=$MANAGE_KEEPER_DELAY_MS
+first_delay=$delay
 state=$MANAGE_KEEPER_STATE
-unset MANAGE_KEEPER_POLICY MANAGE_KEEPER_MAX_RESTARTS MANAGE_KEEPER_DELAY_MS MANAGE_KEEPER_STATE
+healthy_after=${MANAGE_KEEPER_HEALTHY_S:-60}
+unset MANAGE_KEEPER_POLICY MANAGE_KEEPER_MAX_RESTARTS MANAGE_KEEPER_DELAY_MS MANAGE_KEEPER_STATE MANAGE_KEEPER_HEALTHY_S
 
 stopping=0
 child=
@@ -44,22 +48,30 @@ stop_if_asked() {
   exit 0
 }
 
+# restarts: all since this start (status shows them); attempt: restarts in a row, without a healthy run.
 restarts=0
+attempt=0
 while :; do
+  began=$(/bin/date +%s)
   "$@" &
   child=$!
   stop_if_asked
   await_child
   [ "$stopping" = 1 ] && exit "$code"
+  if [ $(($(/bin/date +%s) - began)) -ge "$healthy_after" ]; then
+    attempt=0
+    delay=$first_delay
+  fi
   now=$(/bin/date -u +%Y-%m-%dT%H:%M:%SZ)
-  if { [ "$policy" = on-failure ] && [ "$code" = 0 ]; } || [ "$restarts" -ge "$max" ]; then
+  if { [ "$policy" = on-failure ] && [ "$code" = 0 ]; } || [ "$attempt" -ge "$max" ]; then
     record_state
-    [ "$code" = 0 ] || echo "=== $now manage.ts: giving up after $restarts restarts (last exit $code)"
+    [ "$code" = 0 ] || echo "=== $now manage.ts: giving up after $attempt restarts in a row (last exit $code)"
     exit "$code"
   fi
+  attempt=$((attempt + 1))
   restarts=$((restarts + 1))
   record_state
-  echo "=== $now manage.ts: restarted (exit $code, attempt $restarts) after ${delay} ms"
+  echo "=== $now manage.ts: restarted (exit $code, attempt $attempt) after ${delay} ms"
   /bin/sleep "$((delay / 1000)).$(printf '%03d' $((delay % 1000)))" &
   child=$!
   stop_if_asked

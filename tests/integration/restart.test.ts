@@ -21,7 +21,7 @@ describe('restart policies', () => {
     const stack = createStack([{ name: 'crashy', command: 'echo boot; sleep 0.5; exit 3', settleMs: 100, restart: 'on-failure', maxRestarts: 2, restartDelay: 200 }]);
     const [result] = await up(stack.context, []);
     expect(result!.outcome).toBe('started');
-    expect(await waitForLog(stack, 'crashy', /giving up after 2 restarts \(last exit 3\)/)).toBe(true);
+    expect(await waitForLog(stack, 'crashy', /giving up after 2 restarts in a row \(last exit 3\)/)).toBe(true);
     const log = logOf(stack, 'crashy');
     expect(log.match(/^boot$/gm)).toHaveLength(3);
     expect(log).toMatch(/restarted \(exit 3, attempt 1\) after 200 ms/);
@@ -29,6 +29,24 @@ describe('restart policies', () => {
     await pollUntil(() => (stack.processes().length === 0 ? true : undefined), { timeoutMs: 5000, intervalMs: 20 });
     const status = await collectStatus(stack.context, []);
     expect(status.services[0]).toMatchObject({ state: 'dead', restarts: { count: 2, lastExit: 3 }, reason: expect.stringContaining('its keeper stopped after 2 restart(s) (last exit 3') });
+    await down(stack.context, []);
+  });
+
+  it('starts counting toward maxRestarts again after a healthy run, and keeps the total for status', async () => {
+    // Run 1 crashes at once, run 2 stays up past the (shortened) healthy time, run 3 crashes at once. Without
+    // the reset, maxRestarts 1 would give up after run 2.
+    const counter = 'n=$(cat runs 2>/dev/null || echo 0); n=$((n + 1)); echo $n > runs; echo "run $n"; [ $n = 2 ] && sleep 2.2; exit 4';
+    const stack = createStack([{ name: 'flaky', command: counter, settleMs: 0, restart: 'on-failure', maxRestarts: 1, restartDelay: 50, env: { MANAGE_KEEPER_HEALTHY_S: '2' } }]);
+    // The run counter lives in the test's own directory.
+    stack.context.services[0]!.cwd = stack.context.stateDir;
+    await up(stack.context, [], { noWait: true });
+    expect(await waitForLog(stack, 'flaky', /giving up after 1 restarts in a row \(last exit 4\)/, 10_000)).toBe(true);
+    const log = logOf(stack, 'flaky');
+    expect(log.match(/^run \d$/gm)).toEqual(['run 1', 'run 2', 'run 3']);
+    // Run 2 lasted over two seconds, so the restart after it is attempt 1 again, with the first delay.
+    expect(log.match(/restarted \(exit 4, attempt \d\) after \d+ ms/g)).toEqual(['restarted (exit 4, attempt 1) after 50 ms', 'restarted (exit 4, attempt 1) after 50 ms']);
+    await pollUntil(() => (stack.processes().length === 0 ? true : undefined), { timeoutMs: 5000, intervalMs: 20 });
+    expect((await collectStatus(stack.context, [])).services[0]!.restarts).toMatchObject({ count: 2, lastExit: 4 });
     await down(stack.context, []);
   });
 
