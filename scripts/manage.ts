@@ -34,7 +34,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 /**
  * Exit explicitly once output is written: keep-alive sockets of HTTP readiness checks must not hold the
- * manager for seconds. No top-level await, so the bundle can be CommonJS (see build.mjs).
+ * manager for seconds. No top-level await, so the bundle can be CommonJS (see bundle.cjs).
  */
 async function runAndExit(): Promise<never> {
   const code = await main(process.argv.slice(2));

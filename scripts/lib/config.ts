@@ -76,7 +76,7 @@ export async function loadServices(servicesFile: string): Promise<ResolvedServic
 type ServicesModule = { SERVICES?: unknown; default?: unknown };
 
 /**
- * Another services file. TypeScript goes through tsx's scoped import: under the bundle (see build.mjs) nothing
+ * Another services file. TypeScript goes through tsx's scoped import: under the bundle (see bundle.cjs) nothing
  * else compiles it, and it loads as ES module syntax even where no package.json says "type": "module". That
  * costs what the bundle saves, and only for those who choose such a file.
  */

@@ -151,7 +151,11 @@ export class LogFollower {
   /** Where following began: the initial tail ends here, so no line is lost or printed twice. */
   readonly startOffset: number;
 
-  /** Follows from byte `from`, or from the current end of the file. */
+  /**
+   * Follows from byte `from`, or from the start of the line being written at the end of the file: a line
+   * whose newline has not come yet (a program may write the text and the newline separately) is printed
+   * once, whole, when it is finished, not as the tail's last line plus its rest.
+   */
   constructor(
     readonly name: string,
     readonly path: string,
@@ -162,7 +166,7 @@ export class LogFollower {
     const fd = openIfExists(path);
     try {
       const stat = fd === undefined ? undefined : fstatSync(fd);
-      this.offset = from ?? stat?.size ?? 0;
+      this.offset = from ?? (stat ? startOfLastLine(fd!, stat.size) : 0);
       this.inode = stat?.ino;
       // An offset past the end (the file was truncated since it was recorded) has nothing to recognise.
       this.fingerprint = stat && this.offset <= stat.size ? readFingerprint(fd!, this.offset) : Buffer.alloc(0);
@@ -234,4 +238,13 @@ function readFingerprint(fd: number, offset: number, length = fingerprintBytes):
   const buffer = Buffer.alloc(offset - start);
   const read = readSync(fd, buffer, 0, buffer.length, start);
   return buffer.subarray(0, read);
+}
+
+/** The offset just after the last newline before `size` (within the last 64 KiB; `size` when there is none). */
+function startOfLastLine(fd: number, size: number): number {
+  const length = Math.min(size, 64 * 1024);
+  const buffer = Buffer.alloc(length);
+  const read = readSync(fd, buffer, 0, length, size - length);
+  const newline = buffer.subarray(0, read).lastIndexOf(10);
+  return newline === -1 ? (length === size ? 0 : size) : size - length + newline + 1;
 }

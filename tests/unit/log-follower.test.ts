@@ -27,6 +27,16 @@ describe('LogFollower', () => {
     expect(lines).toEqual(['first', 'second', 'half done']);
   });
 
+  it('starts at the beginning of a line still being written, so it comes out once and whole', () => {
+    const path = join(dir, 'partial.log');
+    writeFileSync(path, 'first line\nhalf of a li');
+    const { lines, follower } = follow(path);
+    expect(follower.startOffset).toBe('first line\n'.length);
+    appendFileSync(path, 'ne, the rest\n');
+    follower.pump();
+    expect(lines).toEqual(['half of a line, the rest']);
+  });
+
   it('starts at a given offset', () => {
     const path = join(dir, 'offset.log');
     writeFileSync(path, 'before\nafter\n');
