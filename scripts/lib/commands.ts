@@ -9,8 +9,7 @@ import { down, type StopResult } from './shutdown.ts';
 import { up, type StartResult } from './startup.ts';
 import { allHealthy, collectStatus, formatStatusTable } from './status.ts';
 import { watchStatus } from './watch.ts';
-import { enforceLogCaps } from './logrotate.ts';
-import { formatBytes } from './bytes.ts';
+import { enforceLogCapsAndReport } from './logrotate.ts';
 import { createUi, type Ui } from './ui.ts';
 
 export interface Command extends CommandSpec {
@@ -92,8 +91,8 @@ async function runStatus(context: Context, words: string[], invocation: Invocati
     return ExitCode.ok;
   }
   if (invocation.options.interval !== undefined) throw new ManageError('--interval only goes with --watch', ExitCode.usage, 'add --watch, or drop --interval');
-  // Without a daemon, a log's size cap is kept whenever manage.ts looks; the note goes to stderr, not the JSON.
-  for (const capped of await enforceLogCaps(context)) context.ui.warn(`note: ${capped.name}: log passed logMaxBytes; ${formatBytes(capped.bytes)} moved out of it`);
+  // Without a daemon, a log's size cap is kept whenever manage.ts looks; notes go to stderr, not the JSON.
+  await enforceLogCapsAndReport(context);
   const report = await collectStatus(context, words, { deep: Boolean(check), recentErrors: Boolean(json) || context.ui.verbose });
   if (json) context.ui.result(JSON.stringify(report, null, 2));
   else if (!check || !context.ui.quiet) formatStatusTable(report, context.ui).forEach((line) => context.ui.result(line));
@@ -104,7 +103,7 @@ async function runStatus(context: Context, words: string[], invocation: Invocati
   return check && !allHealthy(report) ? ExitCode.unhealthy : ExitCode.ok;
 }
 
-/** Runs `work` until it ends, Ctrl-C, or the reader of stdout going away (status -w | head). */
+/** Runs `work` until it ends, Ctrl-C, or the reader of stdout going away (status -w | head, logs -f | head). */
 async function untilInterrupted(work: (until: Promise<void>) => Promise<void>): Promise<void> {
   let stop = (): void => {};
   const until = new Promise<void>((resolve) => (stop = resolve));
@@ -231,17 +230,7 @@ export const commands: Command[] = [
         await showLogStats(context, invocation.words, request.json);
         return ExitCode.ok;
       }
-      let stop = (): void => {};
-      const until = new Promise<void>((resolve) => (stop = resolve));
-      const restore = onInterrupt(() => stop());
-      // A reader that went away (logs -f | head) ends following quietly.
-      process.stdout.once('close', stop);
-      try {
-        await logs(context, invocation.words, { ...request.options, until });
-      } finally {
-        restore();
-        process.stdout.off('close', stop);
-      }
+      await untilInterrupted((until) => logs(context, invocation.words, { ...request.options, until }));
       return ExitCode.ok;
     },
   },

@@ -113,17 +113,22 @@ export async function rotateBeforeStart(context: Context, service: ResolvedServi
   }
 }
 
-/** One log that was over its cap. */
-export interface CapResult {
-  name: string;
-  /** Bytes moved out of the log (into `<name>.log.1`, or dropped with logKeep 0). */
-  bytes: number;
-  cap: number;
+/** One log that was over its cap: capped (bytes moved out of it), or why it could not be. */
+export type CapResult =
+  | { name: string; cap: number; bytes: number }
+  | { name: string; cap: number; problem: string };
+
+/** What to tell the user about one cap: a note, or a warning when the log could not be capped. */
+export function describeCap(result: CapResult): string {
+  if ('problem' in result) return `warning: ${result.name}: log is over logMaxBytes (${formatBytes(result.cap)}) but could not be capped: ${result.problem}`;
+  return `note: ${result.name}: log passed logMaxBytes; ${formatBytes(result.bytes)} moved out of it`;
 }
 
 /**
  * Copy-truncates every log over its service's logMaxBytes (see copyTruncate). Called by up, status and logs,
- * and by logs -f as it follows. A log another command is rotating right now is left for the next look.
+ * and by logs -f as it follows. A log another command is rotating right now is left for the next look. Log
+ * upkeep never fails a command that only looks: a log that cannot be capped (a read-only state directory, a
+ * full disk) is reported and left as it is.
  */
 export async function enforceLogCaps(context: Context): Promise<CapResult[]> {
   const results: CapResult[] = [];
@@ -135,8 +140,8 @@ export async function enforceLogCaps(context: Context): Promise<CapResult[]> {
     try {
       release = await acquireLockFile(logLockPath(context, service.name), `cap ${basename(path)}`, context.processes, () => {}, 0);
     } catch (error) {
-      if (error instanceof ManageError) continue;
-      throw error;
+      if (!(error instanceof ManageError)) results.push({ name: service.name, cap, problem: (error as Error).message });
+      continue;
     }
     try {
       // Checked again under the lock: another command may have capped it a moment ago.
@@ -144,6 +149,8 @@ export async function enforceLogCaps(context: Context): Promise<CapResult[]> {
       const where = service.logKeep > 0 ? `earlier lines are in ${basename(path)}.1` : 'earlier lines were dropped (logKeep is 0)';
       const note = `=== ${new Date().toISOString()} manage.ts: log passed logMaxBytes (${formatBytes(cap)}); ${where}`;
       results.push({ name: service.name, bytes: copyTruncate(path, service.logKeep, note), cap });
+    } catch (error) {
+      results.push({ name: service.name, cap, problem: (error as Error).message });
     } finally {
       release();
     }
@@ -191,5 +198,13 @@ function exists(path: string): boolean {
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return false;
     throw error;
+  }
+}
+
+/** Keeps the caps and tells the user: notes unless --quiet, a log that could not be capped always. */
+export async function enforceLogCapsAndReport(context: Context): Promise<void> {
+  for (const result of await enforceLogCaps(context)) {
+    if ('problem' in result) context.ui.warn(describeCap(result));
+    else if (!context.ui.quiet) context.ui.warn(describeCap(result));
   }
 }

@@ -6,9 +6,9 @@ import { displayPath, logPath, type Context } from './config.ts';
 import { ExitCode, ManageError } from './errors.ts';
 import { selectServices } from './graph.ts';
 import { forEachLine, listRotations, LogFollower, readLastLines } from './logfile.ts';
-import { isFiltering, LineClassifier, passes, stripAnsi, type LineFilter } from './logfilter.ts';
+import { isFiltering, logLineFilter, stripAnsi, type LineFilter } from './logfilter.ts';
 import { paintLevel, parseLevel } from './loglevel.ts';
-import { cleanRotations, enforceLogCaps } from './logrotate.ts';
+import { cleanRotations, enforceLogCaps, enforceLogCapsAndReport } from './logrotate.ts';
 import { collectLogStats, formatLogStatsTable } from './logstats.ts';
 import { parseSince } from './logtime.ts';
 import { pollUntil } from './poll.ts';
@@ -96,17 +96,14 @@ export function renderLine(line: string, options: { raw: boolean; color?: Colors
 
 export async function logs(context: Context, words: string[], options: LogsOptions): Promise<void> {
   const names = selectServices(context.services, words);
-  await enforceLogCaps(context);
+  await enforceLogCapsAndReport(context);
   const width = Math.max(...names.map((name) => name.length));
   const color = context.ui.rich ? context.ui.color : undefined;
   const print = (name: string, line: string): void => context.ui.result(prefixLine(name, width, renderLine(line, { raw: options.raw, color }), color));
 
   // Each service's classifier carries level and time from its tail into the lines followed after it.
-  const classifiers = new Map(names.map((name) => [name, new LineClassifier()]));
-  const accept = (name: string, line: string): boolean => {
-    const text = stripAnsi(line);
-    return passes(text, classifiers.get(name)!.classify(text), options.filter);
-  };
+  const filters = new Map(names.map((name) => [name, logLineFilter(options.filter)]));
+  const accept = (name: string, line: string): boolean => filters.get(name)!(line);
   // Offsets are taken before the tails are printed, so following starts exactly where the tail ended.
   const followers = names.map((name) => new LogFollower(name, logPath(context, name), (line) => accept(name, line) && print(name, line)));
   for (const follower of followers) {
@@ -138,7 +135,7 @@ export async function logs(context: Context, words: string[], options: LogsOptio
   await pollUntil(
     async () => {
       pump();
-      if ((await enforceLogCaps(context)).length > 0) pump();
+      if ((await enforceLogCaps(context)).some((result) => !('problem' in result))) pump();
       return stopped ? true : undefined;
     },
     { timeoutMs: Number.POSITIVE_INFINITY, intervalMs: 250 },
@@ -190,7 +187,7 @@ export async function cleanLogs(context: Context, words: string[]): Promise<void
 
 /** `logs --stats`: the table, or with --json the report as it is; logs over their cap are capped first. */
 export async function showLogStats(context: Context, words: string[], json: boolean): Promise<void> {
-  await enforceLogCaps(context);
+  await enforceLogCapsAndReport(context);
   const report = collectLogStats(context, words);
   if (json) context.ui.result(JSON.stringify(report, null, 2));
   else formatLogStatsTable(report, context.ui).forEach((line) => context.ui.result(line));

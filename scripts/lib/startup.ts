@@ -4,7 +4,7 @@ import { displayPath, ensureStateDirs, logPath, type Context } from './config.ts
 import { ManageError } from './errors.ts';
 import { withDependencies, selectServices, startOrder } from './graph.ts';
 import { readLastLines } from './logfile.ts';
-import { enforceLogCaps, rotateBeforeStart } from './logrotate.ts';
+import { describeCap, enforceLogCaps, rotateBeforeStart } from './logrotate.ts';
 import { startHeader } from './logtime.ts';
 import { keptCommand, readKeeperState, removeKeeperState } from './keeper.ts';
 import { removeExitRecord, removePidFile, writeExitRecord, writePidFile, type PidRecord } from './pidfile.ts';
@@ -124,7 +124,8 @@ export async function up(context: Context, words: string[], options: UpOptions =
   if (ui.rich) await showProgress(context, all, waiting, () => `${finished}/${order.length} done`);
   const outcomes = await all;
   for (const capped of await enforceLogCaps(context)) {
-    ui.info(`${ui.mark('note')} ${capped.name.padEnd(width)}  log passed logMaxBytes; ${formatBytes(capped.bytes)} moved out of ${displayPath(logPath(context, capped.name))}`);
+    if ('problem' in capped) ui.warn(describeCap(capped));
+    else ui.info(`${ui.mark('note')} ${capped.name.padEnd(width)}  log passed logMaxBytes; ${formatBytes(capped.bytes)} moved out of ${displayPath(logPath(context, capped.name))}`);
   }
   ui.info(summarize(outcomes));
   return outcomes;
