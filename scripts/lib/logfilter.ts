@@ -60,10 +60,18 @@ export function passes(text: string, facts: LineFacts, filter: LineFilter): bool
   return filter.grep === undefined || filter.grep.test(text);
 }
 
-/** The lines of one log that pass the filter, in order (the pure core of a filtered `logs`). */
-export function filterLines(lines: string[], filter: LineFilter, classifier = new LineClassifier()): string[] {
-  return lines.filter((line) => {
+/**
+ * Whether each line of one log passes the filter, asked in order: a continuation line takes the level of the
+ * line before it, so the predicate keeps that state (one per log).
+ */
+export function logLineFilter(filter: LineFilter, classifier = new LineClassifier()): (line: string) => boolean {
+  return (line) => {
     const text = stripAnsi(line);
     return passes(text, classifier.classify(text), filter);
-  });
+  };
+}
+
+/** The lines of one log that pass the filter, in order. */
+export function filterLines(lines: string[], filter: LineFilter): string[] {
+  return lines.filter(logLineFilter(filter));
 }
