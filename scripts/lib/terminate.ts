@@ -23,8 +23,9 @@ export type TerminateResult =
 const pollIntervalMs = 20;
 /**
  * How old a snapshot may be when it decides what to signal. A fresh /proc read per service cost 5-10 ms each,
- * one after another, when ten services stop in parallel; PIDs are handed out in increasing order, so one
- * cannot be reused within a few milliseconds, and the identity check still runs on the snapshot.
+ * one after another, when ten services stop in parallel. The identity check (PID and start time) still runs
+ * on the snapshot; a process that exits in those 10 ms could only have its PID given to a new one after the
+ * kernel's PID counter wrapped around pid_max (32768 at the least), which takes far more forks than 10 ms allow.
  */
 const signalSnapshotMaxAgeMs = 10;
 /** After SIGKILL only the kernel can delay an exit (a process in D state); past this, survivors are reported. */

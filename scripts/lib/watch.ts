@@ -1,6 +1,7 @@
 // `status --watch`: the status table redrawn in place every few seconds until Ctrl-C, like watch(1) but
 // without its flicker: each frame overwrites the last line by line instead of clearing the screen first.
 import type { Context } from './config.ts';
+import { stripAnsi } from './logfilter.ts';
 import { enforceLogCaps } from './logrotate.ts';
 import { sleep } from './poll.ts';
 import { collectStatus, formatStatusTable, memoryHistory, type StatusReport } from './status.ts';
@@ -52,7 +53,7 @@ function frameLines(context: Context, report: StatusReport, intervalMs: number):
  */
 export function redraw(lines: string[], columns = Number.POSITIVE_INFINITY): string {
   const fitted = lines.map((line) => {
-    const plain = line.replace(/\u001b\[[0-9;]*m/g, '');
+    const plain = stripAnsi(line);
     return plain.length > columns ? plain.slice(0, columns) : line;
   });
   return `\u001b[H${fitted.map((line) => `${line}\u001b[K`).join('\n')}\n\u001b[J`;
