@@ -12,7 +12,7 @@ import { detectLevel, meetsThreshold } from './loglevel.ts';
 import { checkOnce, describeCheck } from './readiness.ts';
 import { cpuSamplesPath, pidFilePath, readExitRecord, readPidFile, type ExitRecord, type PidRecord } from './pidfile.ts';
 import { startEnvironment } from './preflight.ts';
-import { isAccepting, type PortState } from './processes.ts';
+import type { PortState } from './processes.ts';
 import { formatBytes } from './bytes.ts';
 import { cpuUsage, keptSamples, minimumWindowMs, residentBytes, takeSample, usableSample, type CpuSample, type CpuUsage } from './resources.ts';
 import type { ResolvedService } from './service.ts';
@@ -263,11 +263,10 @@ async function currentHealth(
   let result: true | string;
   if (!check) result = moment.at - record.startTime >= service.settleMs ? true : 'settling';
   else if ('tcp' in check && (check.host ?? '127.0.0.1') === '127.0.0.1') {
-    // The socket tables already read say whether the service listens; a connection, as up makes, says whether
-    // it listens where the check looks (a socket bound to ::1 alone is in the table but refuses 127.0.0.1).
+    // The socket tables already read say whether the service listens. No connection: each one a status call
+    // made would sit in TIME_WAIT for a minute and make every later read of those tables slower.
     const state = ports.get(check.tcp) ?? (await context.processes.portStates([check.tcp], [record.pid], 1000)).get(check.tcp);
-    if (state === 'other') result = `port ${check.tcp} is held by a process outside the service`;
-    else result = state === 'own' && (await isAccepting(check.tcp, '127.0.0.1', 1000)) ? true : `nothing accepts on port ${check.tcp}`;
+    result = state === 'own' ? true : state === 'other' ? `port ${check.tcp} is held by a process outside the service` : `nothing accepts on port ${check.tcp}`;
   } else if ('log' in check && passedAt) result = true;
   else if ('command' in check && passedAt && !moment.deep) result = true;
   else {
