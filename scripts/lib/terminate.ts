@@ -76,20 +76,29 @@ async function terminate(
   const forced = options.signal === 'SIGKILL' || options.killNow?.() === true;
   if (!forced && options.stopCommand) await options.stopCommand();
   else send(first, forced ? 'SIGKILL' : options.signal);
-  const gone = async (): Promise<true | undefined> => ((await live(pollIntervalMs - 5)).length === 0 ? true : undefined);
+  let killed = first;
   if (!forced) {
+    const gone = async (): Promise<true | undefined> => ((await live(pollIntervalMs - 5)).length === 0 ? true : undefined);
     // A stop command's own run time counts against the timeout: SIGKILL never comes later than stopTimeout.
     const waitMs = Math.max(0, options.timeoutMs - (now() - started));
     const left = await pollUntil(gone, { timeoutMs: waitMs, intervalMs: pollIntervalMs, stop: options.killNow });
     if (left) return { outcome: 'stopped', ms: now() - started };
-    const remaining = await live(signalSnapshotMaxAgeMs);
-    if (remaining.length === 0) return { outcome: 'stopped', ms: now() - started };
-    send(remaining, 'SIGKILL');
+    killed = await live(signalSnapshotMaxAgeMs);
+    if (killed.length === 0) return { outcome: 'stopped', ms: now() - started };
+    send(killed, 'SIGKILL');
   }
-  const goneAfterKill = async (): Promise<true | undefined> => ((await live(killPollIntervalMs - 2)).length === 0 ? true : undefined);
-  const dead = await pollUntil(goneAfterKill, { timeoutMs: killWaitMs, intervalMs: killPollIntervalMs });
+  // A process that got SIGKILL runs no more code, so it forks nothing new: watching the ones signalled is
+  // enough. From /proc that is one stat file each instead of a scan of all of /proc every few milliseconds;
+  // ps lists everything anyway, so there one shared listing serves.
+  const stillThere = async (): Promise<ProcessInfo[]> => {
+    const { processes } = options;
+    const snapshot = processes.kind === 'proc' ? undefined : await processes.list(killPollIntervalMs - 2);
+    const current = await Promise.all(killed.map(async (member) => (snapshot ? snapshot.find((entry) => entry.pid === member.pid) : await processes.get(member.pid))));
+    return current.filter((entry, index): entry is ProcessInfo => entry !== undefined && isAlive(entry) && isSameProcess(killed[index]!, entry, processes.bootId));
+  };
+  const dead = await pollUntil(async () => ((await stillThere()).length === 0 ? true : undefined), { timeoutMs: killWaitMs, intervalMs: killPollIntervalMs });
   if (dead) return { outcome: 'killed', ms: now() - started };
-  return { outcome: 'survived', ms: now() - started, survivors: await live() };
+  return { outcome: 'survived', ms: now() - started, survivors: await stillThere() };
 }
 
 /**
