@@ -122,7 +122,7 @@ export function formatHelp(commands: CommandSpec[]): string {
     'global options:',
     ...optionLines(globalOptions),
     '',
-    'exit codes: 0 ok, 1 usage or configuration error, 2 a service operation failed, 130 interrupted.',
+    'exit codes: 0 ok, 1 usage or configuration error, 2 a service operation failed, 3 status --check or health: not all running and ready, 130 interrupted.',
     'Run "manage.ts help <command>" for a command\'s options and examples.',
   ].join('\n');
 }

@@ -216,7 +216,7 @@ export const commands: Command[] = [
       'manage.ts logs -n 200 signal',
       'manage.ts logs -f | grep ERROR',
       'manage.ts logs --level warn --since 10m',
-      'manage.ts logs -f --grep "order \\d+ filled" execution',
+      'manage.ts logs -f --grep "filled order #\\d+" execution',
       'manage.ts logs --stats',
       'manage.ts logs --clean',
     ],

@@ -93,7 +93,7 @@ describe('formatHelp', () => {
   });
 
   it('states the exit codes', () => {
-    expect(help).toContain('exit codes: 0 ok, 1 usage or configuration error, 2 a service operation failed, 130 interrupted.');
+    expect(help).toContain('exit codes: 0 ok, 1 usage or configuration error, 2 a service operation failed, 3 status --check or health: not all running and ready, 130 interrupted.');
   });
 });
 
