@@ -60,9 +60,13 @@ export function cpuUsage(members: ProcessInfo[], previous: CpuSample | undefined
   if (previous) {
     const covered = members.every((member) => processKey(member) in previous.cpuMs || member.startTime >= previous.at);
     if (covered) {
-      const windowMs = at - previous.at;
-      const used = members.reduce((sum, member) => sum + Math.max(0, member.cpuMs! - (previous.cpuMs[processKey(member)] ?? 0)), 0);
-      return { percent: percentOf(used, windowMs), windowMs, since: 'sample' };
+      // Each process over its own part of the interval: the time since the sample, or since it started.
+      const percent = members.reduce((sum, member) => {
+        const before = previous.cpuMs[processKey(member)];
+        return sum + (before === undefined ? percentOf(member.cpuMs!, at - member.startTime) : percentOf(Math.max(0, member.cpuMs! - before), at - previous.at));
+      }, 0);
+      const windowMs = at - Math.max(previous.at, Math.min(...members.map((member) => member.startTime)));
+      return { percent: Math.round(percent * 10) / 10, windowMs, since: 'sample' };
     }
   }
   const percent = members.reduce((sum, member) => sum + percentOf(member.cpuMs!, at - member.startTime), 0);

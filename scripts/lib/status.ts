@@ -465,13 +465,13 @@ function serviceDetails(service: ServiceStatus, verbose: boolean): string[] {
   details.push(`command: ${service.command}`, `cwd: ${displayPath(service.cwd)}`, `log: ${displayPath(service.logFile)} (${formatBytes(service.log.bytes)})`);
   if (service.ready) details.push(`ready: ${service.ready.check}${service.ready.passedAt ? `, passed at ${service.ready.passedAt}` : ', not passed since this start'}`);
   if (service.cpu) {
-    const window = service.cpu.since === 'sample' ? `over the last ${formatDuration(service.cpu.windowSeconds * 1000)}` : 'averaged since start (no earlier sample to compare with)';
+    const window = service.cpu.since === 'sample' ? `over the last ${formatDuration(service.cpu.windowSeconds * 1000)}` : 'averaged since start (no status call 1 s to 15 min ago to compare with)';
     details.push(`cpu: ${service.cpu.percent.toFixed(1)}% ${window}`);
   }
   details.push(`processes: ${service.processes}`);
   for (const member of service.members) details.push(`  pid ${member.pid} ${member.state} ${member.command}`);
   if (service.description) details.push(`about: ${service.description}`);
-  if (service.recentErrors.length > 0) details.push('recent errors:', ...service.recentErrors.map((line) => `  ${line}`));
+  if (service.recentErrors.length > 0) details.push('recent errors and warnings:', ...service.recentErrors.map((line) => `  ${line}`));
   return details;
 }
 

@@ -272,7 +272,7 @@ describe('formatStatusTable', () => {
       '      pid 4242 S node api.js',
       '      pid 4243 R node worker.js',
       '    about: the API',
-      '    recent errors:',
+      '    recent errors and warnings:',
       '      ERROR lost connection to db',
     ]);
   });

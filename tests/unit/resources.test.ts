@@ -29,11 +29,18 @@ describe('cpuUsage', () => {
     expect(cpuUsage([leader, child], previous, base + 62_000)).toEqual({ percent: 55, windowMs: 2000, since: 'sample' });
   });
 
-  it('counts a process started after the sample with all its CPU time', () => {
+  it('counts a process started after the sample over its own life, not the whole interval', () => {
     const leader = process(10, { cpuMs: 1_000 });
     const newcomer = process(12, { cpuMs: 500, startTime: base + 61_000 });
     const previous: CpuSample = { at: base + 60_000, cpuMs: { [processKey(leader)]: 1_000 } };
-    expect(cpuUsage([leader, newcomer], previous, base + 65_000)).toEqual({ percent: 10, windowMs: 5000, since: 'sample' });
+    // The leader used nothing; the newcomer 500 ms in its 4 s: 12.5 %.
+    expect(cpuUsage([leader, newcomer], previous, base + 65_000)).toEqual({ percent: 12.5, windowMs: 5000, since: 'sample' });
+  });
+
+  it('never reports a window longer than the processes have existed', () => {
+    const restarted = process(20, { cpuMs: 300, startTime: base + 61_000 });
+    const previous: CpuSample = { at: base + 60_000, cpuMs: {} };
+    expect(cpuUsage([restarted], previous, base + 62_000)).toEqual({ percent: 30, windowMs: 1000, since: 'sample' });
   });
 
   it('averages over each process life when a member older than the sample is missing from it', () => {
