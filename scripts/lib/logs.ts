@@ -106,16 +106,25 @@ export async function logs(context: Context, words: string[], options: LogsOptio
   const accept = (name: string, line: string): boolean => filters.get(name)!(line);
   // Offsets are taken before the tails are printed, so following starts exactly where the tail ended.
   const followers = names.map((name) => new LogFollower(name, logPath(context, name), (line) => accept(name, line) && print(name, line)));
+  let printed = 0;
+  let read = 0;
   for (const follower of followers) {
     const rotations = listRotations(follower.path);
     if (!existsSync(follower.path) && rotations.length === 0) {
       context.ui.warn(`${follower.name}: no log yet (${follower.path})`);
       continue;
     }
+    read++;
     const tail = isFiltering(options.filter)
       ? filteredTail(follower, rotations, options, (line) => accept(follower.name, line))
       : plainTail(follower, rotations, options.lines);
     for (const line of tail) print(follower.name, line);
+    printed += tail.length;
+  }
+  // Silence would not tell a pattern that matches nothing from a log with nothing to match.
+  if (printed === 0 && read > 0 && isFiltering(options.filter) && !options.follow) {
+    const since = options.filter.since === undefined ? '' : '; for --since, a line without a timestamp of its own has the time of the last one before it, at the latest its run\'s start';
+    context.ui.warn(`no line of ${read} log(s) passes the filters${since}`);
   }
   if (!options.follow) return;
 
