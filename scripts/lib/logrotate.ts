@@ -87,13 +87,9 @@ function copyUntilStill(source: number, target: number, from: number): number {
   return copied;
 }
 
+/** 0 for a file that does not exist; other errors (a permission) still throw. */
 function sizeOf(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return 0;
-    throw error;
-  }
+  return statSync(path, { throwIfNoEntry: false })?.size ?? 0;
 }
 
 /** The lock a log is rotated under: two commands must never shift the same rotations at once. */
@@ -204,7 +200,6 @@ function exists(path: string): boolean {
 /** Keeps the caps and tells the user: notes unless --quiet, a log that could not be capped always. */
 export async function enforceLogCapsAndReport(context: Context): Promise<void> {
   for (const result of await enforceLogCaps(context)) {
-    if ('problem' in result) context.ui.warn(describeCap(result));
-    else if (!context.ui.quiet) context.ui.warn(describeCap(result));
+    if ('problem' in result || !context.ui.quiet) context.ui.warn(describeCap(result));
   }
 }

@@ -1,7 +1,6 @@
 // `logs --stats`: per service, how big its log is, what is in it, when it was last written, what is kept.
 import { statSync } from 'node:fs';
 import { logPath, type Context } from './config.ts';
-import { errnoCode } from './errors.ts';
 import { selectServices } from './graph.ts';
 import { forEachLine, listRotations } from './logfile.ts';
 import { isContinuation, stripAnsi } from './logfilter.ts';
@@ -37,7 +36,7 @@ export function collectLogStats(context: Context, words: string[], clock: () => 
 }
 
 function statsOf(name: string, path: string, now: number): LogStats {
-  const stat = statIfExists(path);
+  const stat = statSync(path, { throwIfNoEntry: false });
   let lines = 0;
   let errors = 0;
   let warnings = 0;
@@ -49,7 +48,7 @@ function statsOf(name: string, path: string, now: number): LogStats {
     if (level === 'error') errors++;
     else if (level === 'warn') warnings++;
   });
-  const rotations = listRotations(path).map((rotation) => statIfExists(rotation.path)?.size ?? 0);
+  const rotations = listRotations(path).map((rotation) => statSync(rotation.path, { throwIfNoEntry: false })?.size ?? 0);
   return {
     name,
     logFile: path,
@@ -64,14 +63,6 @@ function statsOf(name: string, path: string, now: number): LogStats {
   };
 }
 
-function statIfExists(path: string): { size: number; mtime: Date; mtimeMs: number } | undefined {
-  try {
-    return statSync(path);
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return undefined;
-    throw error;
-  }
-}
 
 /** The stats table, aligned like status: counts coloured only on a TTY. */
 export function formatLogStatsTable(report: LogStatsReport, ui: Pick<Ui, 'color' | 'rich'>): string[] {
