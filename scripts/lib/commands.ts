@@ -93,7 +93,7 @@ async function runStatus(context: Context, words: string[], invocation: Invocati
   if (invocation.options.interval !== undefined) throw new ManageError('--interval only goes with --watch', ExitCode.usage, 'add --watch, or drop --interval');
   // Without a daemon, a log's size cap is kept whenever manage.ts looks; notes go to stderr, not the JSON.
   await enforceLogCapsAndReport(context);
-  const report = await collectStatus(context, words, { deep: Boolean(check), recentErrors: Boolean(json) || context.ui.verbose });
+  const report = await collectStatus(context, words, { deep: Boolean(check), details: Boolean(json) || context.ui.verbose });
   if (json) context.ui.result(JSON.stringify(report, null, 2));
   else if (!check || !context.ui.quiet) formatStatusTable(report, context.ui).forEach((line) => context.ui.result(line));
   // Every service is shown, but an unreadable PID file is still an error the user must fix.

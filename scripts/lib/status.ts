@@ -46,7 +46,7 @@ export interface ServiceStatus {
   ports: Array<{ port: number; listening: boolean; heldBy: 'service' | 'other' | null }>;
   /** Live processes in the service's process group and session. */
   processes: number;
-  /** Those processes: PID, state letter (as ps shows it) and command line. */
+  /** Those processes: PID, state letter (as ps shows it) and command line (without `details`, its name). */
   members: Array<{ pid: number; state: string; command: string }>;
   /** Processes of the service that exited but were not reaped by their parent. */
   zombies: number;
@@ -67,7 +67,7 @@ export interface ServiceStatus {
   lastRun: { exitCode: number | null; signal: string | null; finishedAt: string; ms: number } | null;
   /** The log file: its size, and when it was last written to (null when there is none yet). */
   log: { bytes: number; lastWriteAt: string | null; idleSeconds: number | null };
-  /** The last few ERROR and WARN lines of the log (most recent last); empty in the plain table's report. */
+  /** The last few ERROR and WARN lines of the log (most recent last); empty without `details`. */
   recentErrors: string[];
   command: string;
   cwd: string;
@@ -116,8 +116,11 @@ export interface StatusOptions {
   history?: CpuHistory;
   /** --check: also run command checks that passed at start (they spawn a process, so not by default). */
   deep?: boolean;
-  /** Read each log's recent errors (for --verbose and --json; the plain table does not show them). */
-  recentErrors?: boolean;
+  /**
+   * Read what only --verbose and --json show: each log's recent errors and every member's full command line
+   * (the plain table shows neither; default true).
+   */
+  details?: boolean;
 }
 
 /** A log over this size gets a warning (unless a logMaxBytes cap looks after it). */
@@ -132,12 +135,13 @@ export async function collectStatus(context: Context, words: string[], options: 
   const names = new Set(selectServices(context.services, words));
   const selected = context.services.filter((service) => names.has(service.name));
   const snapshot = await context.processes.list();
-  // Socket tables read now, then shared by every service below (--watch keeps the source between frames).
-  await context.processes.portStates([], [], 0);
+  // Socket tables read now, then shared by every service below (--watch keeps the source between frames);
+  // naming the ports lets the IPv6 table be skipped when the IPv4 one has them all.
+  await context.processes.portStates(selected.flatMap((service) => service.ports), [], 0);
   const at = clock();
   const earlier = history.samples();
   const previous = usableSample(earlier, at, history.minimumWindowMs);
-  const gathered = await Promise.all(selected.map((service) => serviceStatus(context, service, snapshot, { at, previous, deep: Boolean(options.deep), recentErrors: options.recentErrors ?? true })));
+  const gathered = await Promise.all(selected.map((service) => serviceStatus(context, service, snapshot, { at, previous, deep: Boolean(options.deep), details: options.details ?? true })));
   history.record(keptSamples(earlier, takeSample(gathered.flatMap((entry) => entry.members), at), history.minimumWindowMs));
   const services = gathered.map((entry) => entry.status);
   const count = (state: ServiceState): number => services.filter((service) => service.state === state).length;
@@ -190,7 +194,7 @@ interface Moment {
   at: number;
   previous: CpuSample | undefined;
   deep: boolean;
-  recentErrors: boolean;
+  details: boolean;
 }
 
 async function serviceStatus(context: Context, service: ResolvedService, snapshot: ProcessInfo[], moment: Moment): Promise<{ status: ServiceStatus; members: ProcessInfo[] }> {
@@ -229,7 +233,9 @@ async function serviceStatus(context: Context, service: ResolvedService, snapsho
     uptimeSeconds: leaderAlive ? Math.max(0, Math.round((at - record!.startTime) / 1000)) : null,
     ports: service.ports.map((port) => portEntry(port, ports.get(port) ?? 'closed')),
     processes: members.length,
-    members: await Promise.all(members.map(async (member) => ({ pid: member.pid, state: member.state, command: (await context.processes.commandLine(member.pid)) || member.command }))),
+    members: await Promise.all(
+      members.map(async (member) => ({ pid: member.pid, state: member.state, command: (moment.details && (await context.processes.commandLine(member.pid))) || member.command })),
+    ),
     zombies: record && leaderAlive ? zombiesOf(record, snapshot).length : 0,
     cpu: usage ? { percent: usage.percent, windowSeconds: Math.round(usage.windowMs / 100) / 10, since: usage.since } : null,
     memoryBytes: leaderAlive ? residentBytes(members) : null,
@@ -238,7 +244,7 @@ async function serviceStatus(context: Context, service: ResolvedService, snapsho
     restarts,
     lastRun: exit ? { exitCode: exit.code, signal: exit.signal, finishedAt: exit.finishedAt, ms: exit.ms } : null,
     log: logActivity(logFile, at),
-    recentErrors: moment.recentErrors ? recentErrors(logFile) : [],
+    recentErrors: moment.details ? recentErrors(logFile) : [],
     command: service.commandText,
     cwd: service.cwd,
     logFile,

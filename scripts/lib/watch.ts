@@ -20,8 +20,8 @@ export async function watchStatus(context: Context, words: string[], options: Wa
   let stopped = false;
   void options.until.then(() => (stopped = true));
   const history = memoryHistory(firstSampleMs - 50);
-  const recentErrors = options.json || context.ui.verbose;
-  await collectStatus(context, words, { history, recentErrors: false });
+  const details = options.json || context.ui.verbose;
+  await collectStatus(context, words, { history, details: false });
   await Promise.race([sleep(firstSampleMs), options.until]);
   const terminal = context.ui.rich && !options.json;
   // Hide the cursor while redrawing; whatever ends the watch shows it again.
@@ -30,7 +30,7 @@ export async function watchStatus(context: Context, words: string[], options: Wa
     for (let frame = 0; !stopped; frame++) {
       // The size caps are kept while anyone looks (there is no daemon to do it otherwise).
       await enforceLogCaps(context);
-      const report = await collectStatus(context, words, { history, recentErrors });
+      const report = await collectStatus(context, words, { history, details });
       if (options.json) context.ui.result(JSON.stringify(report));
       else if (terminal) process.stdout.write(redraw(frameLines(context, report, options.intervalMs), process.stdout.columns));
       else context.ui.result([...(frame > 0 ? [''] : []), ...frameLines(context, report, options.intervalMs)].join('\n'));
