@@ -2,6 +2,7 @@
 ":" //; self="$(readlink -f "$0")"; exec /bin/sh "${self%/scripts/*}/scripts/lib/launch.sh" "${self%/scripts/*}" "$@"
 // manage.ts: the entry point. Parses argv against the command registry and owns the one catch that maps
 // errors to exit codes (0 ok, 1 usage or configuration, 2 a service operation failed, 130 interrupted).
+import { restoreExtraCaCerts } from './lib/certificates.ts';
 import { parseCommandLine } from './lib/cli.ts';
 import { commands, createUiFor, dispatch } from './lib/commands.ts';
 import { ExitCode, ManageError } from './lib/errors.ts';
@@ -37,6 +38,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
  * manager for seconds. No top-level await, so the bundle can be CommonJS (see bundle.cjs).
  */
 async function runAndExit(): Promise<never> {
+  restoreExtraCaCerts();
   const code = await main(process.argv.slice(2));
   if (!stdoutGone && !process.stdout.destroyed && process.stdout.writableLength > 0) {
     await new Promise((resolve) => ['drain', 'close', 'error'].forEach((event) => process.stdout.once(event, resolve)));

@@ -10,6 +10,14 @@ if [ ! -f "$root/node_modules/tsx/dist/loader.mjs" ]; then
   exit 1
 fi
 bundle="$root/node_modules/.cache/manage-ts/manage.cjs"
+# Node 20 parses every certificate NODE_EXTRA_CA_CERTS names before it runs any code (50 ms for Debian's whole
+# bundle). manage.ts needs them only for https readiness checks, which load them themselves; it puts the
+# variable back before it starts anything (certificates.ts).
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then
+  MANAGE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS
+  export MANAGE_EXTRA_CA_CERTS
+  unset NODE_EXTRA_CA_CERTS
+fi
 
 if [ "${MANAGE_BUNDLE:-1}" != 0 ]; then
   if [ ! -f "$bundle" ] && [ -w "$root/node_modules" ]; then

@@ -1,4 +1,5 @@
 // Readiness checks: when a started service counts as up (port accepting, HTTP status, log line, command).
+import { extraCaContext } from './certificates.ts';
 import { LogFollower } from './logfile.ts';
 import { now, pollUntil, sleep } from './poll.ts';
 import { isAccepting } from './processes.ts';
@@ -89,9 +90,11 @@ export function checkOnce(service: ResolvedService & { ready: ReadinessCheck }, 
  * costs about 30 ms, a quarter of what a whole status call may take.
  */
 async function httpStatus(url: string, timeoutMs: number): Promise<number> {
-  const { request } = url.startsWith('https:') ? await import('node:https') : await import('node:http');
+  const secure = url.startsWith('https:');
+  const { request } = secure ? await import('node:https') : await import('node:http');
+  const secureContext = secure ? await extraCaContext() : undefined;
   return new Promise((resolve, reject) => {
-    const outgoing = request(url, { method: 'GET', timeout: timeoutMs, agent: false }, (response) => {
+    const outgoing = request(url, { method: 'GET', timeout: timeoutMs, agent: false, ...(secureContext ? { secureContext } : {}) }, (response) => {
       resolve(response.statusCode ?? 0);
       response.destroy();
     });

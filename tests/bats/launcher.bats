@@ -93,3 +93,18 @@ TS
   [[ "$output" == *"error: scripts/lib/startup.ts:"*": Unexpected \";\""* ]]
   [[ "$output" != *"SERVICE"* ]]
 }
+
+# Node parses the whole NODE_EXTRA_CA_CERTS bundle at start: the manager's own Node runs without it (its exec
+# environment, /proc/<pid>/environ, shows what it started with), and everything it starts gets it back.
+@test "NODE_EXTRA_CA_CERTS: the manager's node starts without it, every service still gets it as set" {
+  cat > "$BATS_TEST_TMPDIR/services.mjs" <<'JS'
+const report = 'echo "manager: $(tr "\\0" "\\n" < /proc/$PPID/environ | grep -c ^NODE_EXTRA_CA_CERTS=)"; echo "service: ${NODE_EXTRA_CA_CERTS-unset} ${MANAGE_EXTRA_CA_CERTS-unset}"';
+export const SERVICES = [{ name: 'report', command: ['sh', '-c', report], oneShot: true }];
+JS
+  export MANAGE_STATE_DIR="$BATS_TEST_TMPDIR/state"
+  NODE_EXTRA_CA_CERTS="$ROOT/tests/fixtures/tls/cert.pem" MANAGE_SERVICES_FILE="$BATS_TEST_TMPDIR/services.mjs" run "$repo/scripts/manage.ts" up
+  [ "$status" -eq 0 ]
+  run cat "$MANAGE_STATE_DIR/logs/report.log"
+  [[ "$output" == *"manager: 0"* ]]
+  [[ "$output" == *"service: $ROOT/tests/fixtures/tls/cert.pem unset"* ]]
+}

@@ -1,13 +1,15 @@
 // up, status and down on real processes: dependency order, readiness, group shutdown, escalation, no orphans.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pidFilePath, readPidFile } from '../../scripts/lib/pidfile.ts';
+import type { Service } from '../../scripts/lib/service.ts';
 import { down } from '../../scripts/lib/shutdown.ts';
 import { up } from '../../scripts/lib/startup.ts';
 import { collectStatus } from '../../scripts/lib/status.ts';
 import { freePorts } from '../helpers/ports.ts';
-import { createStack, isRunning, node, serverFixture, withStackCleanup, type TestStack } from '../helpers/stack.ts';
+import { createStack, fixtures, isRunning, node, serverFixture, withStackCleanup, type TestStack } from '../helpers/stack.ts';
 
 withStackCleanup();
 
@@ -269,6 +271,33 @@ describe('readiness checks', () => {
     ]);
     const [result] = await up(stack.context, []);
     expect(result).toMatchObject({ outcome: 'failed', reason: expect.stringContaining('HTTP 503') });
+  });
+
+  it('trusts the certificate of an HTTPS check from NODE_EXTRA_CA_CERTS, as Node would, and only then', async () => {
+    const [untrusted, trusted] = await freePorts(2);
+    const certificate = join(fixtures, 'tls', 'cert.pem');
+    const https = (name: string, port: number, readyTimeout: number): Service => ({
+      name,
+      command: node(serverFixture),
+      env: { PORT: String(port), TLS_CERT: certificate, TLS_KEY: join(fixtures, 'tls', 'key.pem') },
+      ready: { http: `https://127.0.0.1:${port}/` },
+      readyTimeout,
+    });
+    const saved = process.env.NODE_EXTRA_CA_CERTS;
+    try {
+      delete process.env.NODE_EXTRA_CA_CERTS;
+      const [refused] = await up(createStack([https('untrusted', untrusted, 1000)]).context, []);
+      expect(refused).toMatchObject({ outcome: 'failed', reason: expect.stringContaining('self-signed certificate') });
+
+      process.env.NODE_EXTRA_CA_CERTS = certificate;
+      const stack = createStack([https('trusted', trusted, 10_000)]);
+      const [started] = await up(stack.context, []);
+      expect(started!.outcome).toBe('started');
+      await down(stack.context, []);
+    } finally {
+      if (saved === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
+      else process.env.NODE_EXTRA_CA_CERTS = saved;
+    }
   });
 
   it('checks an already running service against the log of its own start only', async () => {
