@@ -1,7 +1,9 @@
 #!/bin/sh
-":" //; self="$(readlink -f "$0")"; exec /bin/sh "${self%/scripts/*}/scripts/lib/launch.sh" "${self%/scripts/*}" "$@"
+":" //; case $0 in /*) self=$0 ;; *) self=$PWD/${0#./} ;; esac; [ -L "$self" ] && self=$(readlink -f "$self"); exec /bin/sh "${self%/scripts/*}/scripts/lib/launch.sh" "${self%/scripts/*}" "$@"
 // manage.ts: the entry point. Parses argv against the command registry and owns the one catch that maps
 // errors to exit codes (0 ok, 1 usage or configuration, 2 a service operation failed, 130 interrupted).
+// The line above is also sh: it finds the repository from this file's path, calling readlink (a fork, 2 ms on
+// every command) only when that path is a symlink, and hands over to launch.sh.
 import { restoreExtraCaCerts } from './lib/certificates.ts';
 import { parseCommandLine } from './lib/cli.ts';
 import { commands, createUiFor, dispatch } from './lib/commands.ts';

@@ -94,6 +94,20 @@ TS
   [[ "$output" != *"SERVICE"* ]]
 }
 
+@test "manage.ts finds its repository from a relative path, from inside scripts/, and when run by sh" {
+  cd "$repo"
+  run ./scripts/manage.ts status market-data
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"market-data"* ]]
+  run sh scripts/manage.ts status signal
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"signal"* ]]
+  cd scripts
+  run ./manage.ts status execution
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"execution"* ]]
+}
+
 # Node parses the whole NODE_EXTRA_CA_CERTS bundle at start: the manager's own Node runs without it (its exec
 # environment, /proc/<pid>/environ, shows what it started with), and everything it starts gets it back.
 @test "NODE_EXTRA_CA_CERTS: the manager's node starts without it, every service still gets it as set" {
