@@ -1,6 +1,6 @@
 // Parsers for /proc text (scripts/lib/procfs.ts), from lines written to match proc(5).
 import { describe, expect, it } from 'vitest';
-import { parseBootTime, parseCmdline, parseNetTcp, parseSocketLink, parseStat } from '../../scripts/lib/procfs.ts';
+import { parseBootTime, parseCmdline, parseNetTcp, parseSocketLink, parseStat, pastListeningRows } from '../../scripts/lib/procfs.ts';
 
 /**
  * The fields after comm of a /proc/<pid>/stat line, from field 3 (state) to field 52 (exit_code):
@@ -139,6 +139,26 @@ describe('parseNetTcp', () => {
     ['only the header', netTcp.split('\n')[0]!],
   ])('returns [] for %s', (_, text) => {
     expect(parseNetTcp(text)).toEqual([]);
+  });
+});
+
+describe('pastListeningRows', () => {
+  const [header, listening, established] = [
+    '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+    '   0: 0100007F:1BBD 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 67437 1 00000000161e3e40 100 0 0 10 0',
+    '   1: 0100007F:D2F0 0100007F:1BBD 01 00000000:00000000 00:00000000 00000000  1000        0 67502 1 00000000b2ba331d 20 4 30 10 -1',
+  ];
+  const timeWait = '   2: 0100007F:D2F2 0100007F:1BBD 06 00000000:00000000 03:00001770 00000000     0        0 0 3 0000000000000000';
+
+  it.each([
+    ['nothing read yet', '', false],
+    ['only the header, whose st column is not a state', `${header}\n`, false],
+    ['listening rows only: more may follow', `${header}\n${listening}\n${listening}\n`, false],
+    ['a row that is not listening', `${header}\n${listening}\n${established}\n`, true],
+    ['a socket in TIME_WAIT', `${header}\n${timeWait}\n`, true],
+    ['a row cut off before its newline, which may still be read wrong', `${header}\n${listening}\n${established.slice(0, 40)}`, false],
+  ])('%s', (_, text, expected) => {
+    expect(pastListeningRows(text)).toBe(expected);
   });
 });
 
