@@ -9,7 +9,7 @@ import { startHeader } from './logtime.ts';
 import { keptCommand, readKeeperState, removeKeeperState } from './keeper.ts';
 import { removeExitRecord, removePidFile, writeExitRecord, writePidFile, type PidRecord } from './pidfile.ts';
 import { now, pollUntil, sleep } from './poll.ts';
-import { startedNoEarlier } from './identity.ts';
+import { isAlive, isSameProcess, startedNoEarlier } from './identity.ts';
 import { clearLeftovers, preflight, type Plan } from './preflight.ts';
 import { describePids } from './processes.ts';
 import { describeCheck, waitUntilReady, type ReadyResult } from './readiness.ts';
@@ -339,17 +339,27 @@ function readDaemonPid(path: string, launchedAt: number): number | undefined {
   }
 }
 
+/** How long one check of a port may answer from the socket tables it read first. */
+const socketTableReuseMs = 1000;
+
 /** True when a process of the service listens on the port; otherwise a sentence saying who does. */
 async function ownsPort(context: Context, record: PidRecord, port: number): Promise<true | string> {
-  const members = await liveMembers(record, context.processes);
-  const states = await context.processes.portStates([port], members.map((member) => member.pid));
+  const { processes } = context;
+  // Usually the leader itself listens: its own descriptors answer without a read of all of /proc, which
+  // would add milliseconds to every hand-off from a service to its dependents.
+  if ((await processes.portStates([port], [record.pid])).get(port) === 'own') {
+    const leader = await processes.get(record.pid);
+    if (leader && isAlive(leader) && isSameProcess(record, leader, processes.bootId)) return true;
+  }
+  const members = await liveMembers(record, processes);
+  // The socket tables just read still answer: a read costs milliseconds, and the listener is there already.
+  const states = await processes.portStates([port], members.map((member) => member.pid), socketTableReuseMs);
   if (states.get(port) === 'own') return true;
-  // The socket tables portStates just read answer this too.
-  const holders = await context.processes.portHolders(port, 1000);
+  const holders = await processes.portHolders(port, socketTableReuseMs);
   const pids = holders.held ? holders.pids : [];
   if (pids.length === 0) return `port ${port} accepts, but not from a process of ${record.service}`;
   // The usual cause is a command that forks into the background and leaves its session (setsid, --daemonize).
-  return `port ${port} is held by ${await describePids(context.processes, pids)}, outside the process group of ${record.service}; if its command daemonizes, run it in the foreground`;
+  return `port ${port} is held by ${await describePids(processes, pids)}, outside the process group of ${record.service}; if its command daemonizes, run it in the foreground`;
 }
 
 /** A start that exited or timed out leaves nothing behind: its group is stopped and its PID file removed. */
