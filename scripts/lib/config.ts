@@ -1,8 +1,9 @@
 // Where things are (repository root, services file, state directory) and loading a validated services array.
 import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ManageError } from './errors.ts';
+import { errnoCode, ManageError } from './errors.ts';
 import { findCycle, type GraphNode } from './graph.ts';
 import { listPidFiles } from './pidfile.ts';
 import { defaultProcessSource, type ProcessSource } from './processes.ts';
@@ -81,9 +82,24 @@ type ServicesModule = { SERVICES?: unknown; default?: unknown };
  * costs what the bundle saves, and only for those who choose such a file.
  */
 async function importServicesFile(servicesFile: string): Promise<ServicesModule> {
-  if (!/\.[cm]?tsx?$/.test(servicesFile)) return await import(pathToFileURL(servicesFile).href);
+  if (!/\.[cm]?tsx?$/.test(servicesFile)) return await loadJavaScript(servicesFile);
   const { tsImport } = await import('tsx/esm/api');
   return await tsImport(pathToFileURL(servicesFile).href, import.meta.url);
+}
+
+/**
+ * A JavaScript services file, by require() where Node allows it (from 20.19 it loads ES modules too): import()
+ * first sets up Node's ES module loader, 3 to 8 ms more on every command. A module with top-level await, or a
+ * Node too old to require an ES module, refuses before running any of it, and goes through import().
+ */
+async function loadJavaScript(servicesFile: string): Promise<ServicesModule> {
+  try {
+    return createRequire(import.meta.url)(servicesFile) as ServicesModule;
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code !== 'ERR_REQUIRE_ASYNC_MODULE' && code !== 'ERR_REQUIRE_ESM') throw error;
+    return (await import(pathToFileURL(servicesFile).href)) as ServicesModule;
+  }
 }
 
 /** The dependency edges of whatever entries are well-formed enough, so a cycle is reported with other problems. */
