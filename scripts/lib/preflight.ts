@@ -32,9 +32,12 @@ export interface Plan {
  * once every other check has passed.
  */
 export async function preflight(context: Context, services: ResolvedService[], options: { force?: boolean }): Promise<Map<string, Plan>> {
-  const snapshot = await context.processes.list();
+  // One list of all processes serves every question below; a first up with no PID file and free ports
+  // asks none, and saves the read of all of /proc.
+  let listed: Promise<ProcessInfo[]> | undefined;
+  const snapshot = (): Promise<ProcessInfo[]> => (listed ??= context.processes.list());
   const plans = new Map<string, Plan>();
-  for (const service of services) plans.set(service.name, { prior: priorState(context, service.name, snapshot), env: startEnvironment(service) });
+  for (const service of services) plans.set(service.name, { prior: await priorState(context, service.name, snapshot), env: startEnvironment(service) });
 
   const problems: string[] = [];
   const strangers: Array<{ port: number; pids: number[]; text: string }> = [];
@@ -65,10 +68,10 @@ export async function preflight(context: Context, services: ResolvedService[], o
   return plans;
 }
 
-function priorState(context: Context, name: string, snapshot: ProcessInfo[]): Prior {
+async function priorState(context: Context, name: string, snapshot: () => Promise<ProcessInfo[]>): Promise<Prior> {
   const record = readPidFile(context.stateDir, name);
   if (!record) return { kind: 'none' };
-  const state = classifyRecord(record, snapshot, context.processes.bootId);
+  const state = classifyRecord(record, await snapshot(), context.processes.bootId);
   if (state.kind === 'running') return { kind: 'running', record };
   if (state.kind === 'leftovers') return { kind: 'leftovers', record, members: state.members };
   return { kind: 'stale', record };
@@ -90,11 +93,11 @@ export function startEnvironment(service: ResolvedService): Record<string, strin
 }
 
 /** Whether the holders of a port belong to any declared service (selected or not), described for the user. */
-async function describeHolder(context: Context, pids: number[], snapshot: ProcessInfo[]): Promise<{ text: string; managed: boolean }> {
+async function describeHolder(context: Context, pids: number[], snapshot: () => Promise<ProcessInfo[]>): Promise<{ text: string; managed: boolean }> {
   for (const service of context.services) {
     const record = readPidFile(context.stateDir, service.name);
     if (!record) continue;
-    const members = serviceMembers(record, snapshot, context.processes.bootId);
+    const members = serviceMembers(record, await snapshot(), context.processes.bootId);
     if (members.some((member) => pids.includes(member.pid))) return { text: `service "${service.name}" (pid ${record.pid})`, managed: true };
   }
   return { text: await describePids(context.processes, pids), managed: false };
