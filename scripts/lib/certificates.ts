@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { SecureContext } from 'node:tls';
 
 /** Where launch.sh keeps NODE_EXTRA_CA_CERTS while manage.ts's own Node starts. */
-export const setAsideVariable = 'MANAGE_EXTRA_CA_CERTS';
+const setAsideVariable = 'MANAGE_EXTRA_CA_CERTS';
 
 /** Puts NODE_EXTRA_CA_CERTS back as the user set it, before any service, check or helper is spawned. */
 export function restoreExtraCaCerts(env: NodeJS.ProcessEnv = process.env): void {
