@@ -22,12 +22,14 @@ describe('pollUntil', () => {
 
 describe('tcpPollIntervalFor', () => {
   it.each([
-    [0, 2],
-    [1, 2],
-    [3, 6],
-    [5, 10],
-    [20, 10],
-  ])('%i services waiting: every %i ms', (waiting, interval) => {
-    expect(tcpPollIntervalFor(waiting)).toBe(interval);
+    [1, 300, 3],
+    [1, 100, 2],
+    [3, 100, 6],
+    [5, 100, 10],
+    [20, 100, 10],
+    [1, 5_000, 50],
+    [20, 60_000, 100],
+  ])('%i services waiting, for %i ms: every %i ms', (waiting, waitedMs, interval) => {
+    expect(tcpPollIntervalFor(waiting, waitedMs)).toBe(interval);
   });
 });
