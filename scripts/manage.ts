@@ -4,7 +4,7 @@
 // errors to exit codes (0 ok, 1 usage or configuration, 2 a service operation failed, 130 interrupted).
 // The line above is also sh: it finds the repository from this file's path, calling readlink (a fork, 2 ms on
 // every command) only when that path is a symlink, and hands over to launch.sh.
-import { restoreExtraCaCerts } from './lib/certificates.ts';
+import './lib/launched.ts';
 import { parseCommandLine } from './lib/cli.ts';
 import { commands, createUiFor, dispatch } from './lib/commands.ts';
 import { ExitCode, ManageError } from './lib/errors.ts';
@@ -40,7 +40,6 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
  * manager for seconds. No top-level await, so the bundle can be CommonJS (see bundle.cjs).
  */
 async function runAndExit(): Promise<never> {
-  restoreExtraCaCerts();
   const code = await main(process.argv.slice(2));
   if (!stdoutGone && !process.stdout.destroyed && process.stdout.writableLength > 0) {
     await new Promise((resolve) => ['drain', 'close', 'error'].forEach((event) => process.stdout.once(event, resolve)));

@@ -17,18 +17,19 @@ export function restoreExtraCaCerts(env: NodeJS.ProcessEnv = process.env): void 
   env.NODE_EXTRA_CA_CERTS ??= setAside;
 }
 
-let cached: { path: string; context: SecureContext | undefined } | undefined;
+let cached: { path: string; context: Promise<SecureContext | undefined> } | undefined;
 
 /**
- * The TLS context an https check needs for Node's default trust: the bundled roots plus the certificates in
- * NODE_EXTRA_CA_CERTS. Undefined when that is unset (Node's own default applies) or unreadable (Node too only
- * warns and goes on without it; the check then reports the certificate error it meets). Built once: parsing a
- * full bundle costs tens of milliseconds, and a check is polled every 50 ms.
+ * The TLS context an https check needs for the trust Node would have given it: Node's default roots (the
+ * bundled ones, or the system's under --use-openssl-ca) plus the certificates in NODE_EXTRA_CA_CERTS.
+ * Undefined when that is unset (Node's own default applies) or unreadable (Node too only warns and goes on
+ * without it; the check then reports the certificate error it meets). Built once, and shared by checks that
+ * start together: parsing a full bundle blocks for tens of milliseconds, and a check is polled every 50 ms.
  */
-export async function extraCaContext(env: NodeJS.ProcessEnv = process.env): Promise<SecureContext | undefined> {
+export function extraCaContext(env: NodeJS.ProcessEnv = process.env): Promise<SecureContext | undefined> {
   const path = env.NODE_EXTRA_CA_CERTS;
-  if (!path) return undefined;
-  if (cached?.path !== path) cached = { path, context: await contextWith(path) };
+  if (!path) return Promise.resolve(undefined);
+  if (cached?.path !== path) cached = { path, context: contextWith(path) };
   return cached.context;
 }
 
@@ -41,5 +42,12 @@ async function contextWith(path: string): Promise<SecureContext | undefined> {
   }
   // Loaded here, not at the top: node:tls alone costs about 9 ms to load, and most commands never use it.
   const { createSecureContext, rootCertificates } = await import('node:tls');
-  return createSecureContext({ ca: [...rootCertificates, extra] });
+  // A context made without `ca` holds Node's default roots; adding to it keeps them, as NODE_EXTRA_CA_CERTS
+  // does. Passing `ca` instead would replace them, so that is only the way where the native context does not
+  // offer addCACert (it does on Node 20 and 22).
+  const context = createSecureContext();
+  const native = context.context as { addCACert?: (pem: string) => void } | undefined;
+  if (typeof native?.addCACert !== 'function') return createSecureContext({ ca: [...rootCertificates, extra] });
+  native.addCACert(extra);
+  return context;
 }

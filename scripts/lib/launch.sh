@@ -17,6 +17,9 @@ if [ -n "${NODE_EXTRA_CA_CERTS:-}" ]; then
   MANAGE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS
   export MANAGE_EXTRA_CA_CERTS
   unset NODE_EXTRA_CA_CERTS
+else
+  # One inherited from elsewhere (a manage.ts that started this one) must not be put back as the user's.
+  unset MANAGE_EXTRA_CA_CERTS
 fi
 
 if [ "${MANAGE_BUNDLE:-1}" != 0 ]; then

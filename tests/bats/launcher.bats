@@ -121,4 +121,17 @@ JS
   run cat "$MANAGE_STATE_DIR/logs/report.log"
   [[ "$output" == *"manager: 0"* ]]
   [[ "$output" == *"service: $ROOT/tests/fixtures/tls/cert.pem unset"* ]]
+
+  # One left in the environment by another manage.ts is not taken for the user's.
+  MANAGE_SERVICES_FILE="$BATS_TEST_TMPDIR/services.mjs" run env -u NODE_EXTRA_CA_CERTS MANAGE_EXTRA_CA_CERTS=/stale.pem "$repo/scripts/manage.ts" up
+  [ "$status" -eq 0 ]
+  run tail -2 "$MANAGE_STATE_DIR/logs/report.log"
+  [[ "$output" == *"service: unset unset"* ]]
+}
+
+@test "NODE_EXTRA_CA_CERTS is back before startup.ts, which builds SERVICES as it loads, is read" {
+  sed -i 's/description: .Market-data relay: publishes price ticks over TCP.,/description: `extra=${process.env.NODE_EXTRA_CA_CERTS}`,/' "$repo/scripts/lib/startup.ts"
+  NODE_EXTRA_CA_CERTS=/etc/extra.pem run "$repo/scripts/manage.ts" status --json market-data
+  [ "$status" -eq 0 ]
+  [[ "$output" == *'"description": "extra=/etc/extra.pem"'* ]]
 }

@@ -1,4 +1,6 @@
 // NODE_EXTRA_CA_CERTS set aside by launch.sh and put back, and the TLS context https checks get from it.
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extraCaContext, restoreExtraCaCerts } from '../../scripts/lib/certificates.ts';
@@ -25,9 +27,12 @@ describe('extraCaContext', () => {
     expect(await extraCaContext({ NODE_EXTRA_CA_CERTS: '/nonexistent/extra.pem' })).toBeUndefined();
   });
 
-  it('is built once per file, as a check polled every 50 ms needs', async () => {
-    const first = await extraCaContext({ NODE_EXTRA_CA_CERTS: certificate });
+  it('is built once per file, also for checks that ask at the same moment', async () => {
+    const copy = join(mkdtempSync(join(tmpdir(), 'manage-certificates-')), 'extra.pem');
+    copyFileSync(certificate, copy);
+    const [first, second] = await Promise.all([extraCaContext({ NODE_EXTRA_CA_CERTS: copy }), extraCaContext({ NODE_EXTRA_CA_CERTS: copy })]);
     expect(first).toBeDefined();
-    expect(await extraCaContext({ NODE_EXTRA_CA_CERTS: certificate })).toBe(first);
+    expect(second).toBe(first);
+    expect(await extraCaContext({ NODE_EXTRA_CA_CERTS: copy })).toBe(first);
   });
 });
