@@ -1,9 +1,10 @@
 #!/bin/sh
-":" //; case $0 in /*) self=$0 ;; *) self=$PWD/${0#./} ;; esac; [ -L "$self" ] && self=$(readlink -f "$self"); exec /bin/sh "${self%/scripts/*}/scripts/lib/launch.sh" "${self%/scripts/*}" "$@"
+":" //; case $0 in /*) self=$0 ;; *) self=$PWD/${0#./} ;; esac; root=${self%/scripts/*}; case $self in */../*) root= ;; esac; if [ -L "$self" ] || [ ! -f "$root/scripts/lib/launch.sh" ]; then self=$(readlink -f "$0"); root=${self%/scripts/*}; fi; exec /bin/sh "$root/scripts/lib/launch.sh" "$root" "$@"
 // manage.ts: the entry point. Parses argv against the command registry and owns the one catch that maps
 // errors to exit codes (0 ok, 1 usage or configuration, 2 a service operation failed, 130 interrupted).
-// The line above is also sh: it finds the repository from this file's path, calling readlink (a fork, 2 ms on
-// every command) only when that path is a symlink, and hands over to launch.sh.
+// The line above is also sh: it finds the repository from this file's path and hands over to launch.sh. It
+// calls readlink (a fork, 2 ms on every command) only where the path alone does not do: a symlink to this
+// file or to a directory on the way, or a path through "..", which Node would shorten as text.
 import './lib/launched.ts';
 import { parseCommandLine } from './lib/cli.ts';
 import { commands, createUiFor, dispatch } from './lib/commands.ts';

@@ -106,6 +106,20 @@ TS
   run ./manage.ts status execution
   [ "$status" -eq 0 ]
   [[ "$output" == *"execution"* ]]
+  run ../scripts/manage.ts status dashboard
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"dashboard"* ]]
+}
+
+@test "manage.ts finds its repository through a symlink to the scripts directory" {
+  ln -s "$repo/scripts" "$BATS_TEST_TMPDIR/tools"
+  run "$BATS_TEST_TMPDIR/tools/manage.ts" status market-data
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"market-data"* ]]
+  cd "$BATS_TEST_TMPDIR/tools"
+  run ./manage.ts status signal
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"signal"* ]]
 }
 
 # Node parses the whole NODE_EXTRA_CA_CERTS bundle at start: the manager's own Node runs without it (its exec
