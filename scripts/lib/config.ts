@@ -89,17 +89,23 @@ async function importServicesFile(servicesFile: string): Promise<ServicesModule>
 
 /**
  * A JavaScript services file, by require() where Node allows it (from 20.19 it loads ES modules too): import()
- * first sets up Node's ES module loader, 3 to 8 ms more on every command. A module with top-level await, or a
- * Node too old to require an ES module, refuses before running any of it, and goes through import().
+ * first sets up Node's ES module loader, 3 to 8 ms more on every command. An ES module with top-level await,
+ * or a Node too old to require one, refuses before running any of it, and goes through import(). CommonJS
+ * (.cjs) never needs import(), and must not run twice when something it requires refuses.
  */
 async function loadJavaScript(servicesFile: string): Promise<ServicesModule> {
+  let loaded: unknown;
   try {
-    return createRequire(import.meta.url)(servicesFile) as ServicesModule;
+    loaded = createRequire(import.meta.url)(servicesFile);
   } catch (error) {
     const code = errnoCode(error);
-    if (code !== 'ERR_REQUIRE_ASYNC_MODULE' && code !== 'ERR_REQUIRE_ESM') throw error;
+    if (servicesFile.endsWith('.cjs') || (code !== 'ERR_REQUIRE_ASYNC_MODULE' && code !== 'ERR_REQUIRE_ESM')) throw error;
     return (await import(pathToFileURL(servicesFile).href)) as ServicesModule;
   }
+  // An ES module comes back as its namespace; CommonJS as module.exports, which import() would have made the
+  // default export (module.exports = [...]), its SERVICES property a named one.
+  if (Object.prototype.toString.call(loaded) === '[object Module]') return loaded as ServicesModule;
+  return { default: loaded, SERVICES: (loaded as ServicesModule | undefined)?.SERVICES };
 }
 
 /** The dependency edges of whatever entries are well-formed enough, so a cycle is reported with other problems. */

@@ -20,6 +20,7 @@ describe('loadServices from a JavaScript file', () => {
     ['an ES module with top-level await, which require() refuses', 'awaits.mjs', `export const SERVICES = await Promise.resolve([{ name: 'a', command: 'sleep 1' }]);`],
     ['a default export', 'default.mjs', `export default [{ name: 'a', command: 'sleep 1' }];`],
     ['CommonJS', 'common.cjs', `module.exports = { SERVICES: [{ name: 'a', command: 'sleep 1' }] };`],
+    ['CommonJS exporting the array itself', 'array.cjs', `module.exports = [{ name: 'a', command: 'sleep 1' }];`],
   ])('loads %s', async (_, name, text) => {
     expect((await loadServices(servicesFile(name, text))).map((service) => service.name)).toEqual(['a']);
   });
