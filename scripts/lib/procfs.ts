@@ -83,16 +83,17 @@ export function parseNetTcp(text: string): SocketRow[] {
 }
 
 /**
- * True once /proc/net/tcp{,6} text holds a whole row that is not a listening socket. The kernel lists every
- * listening socket before any other, so nothing further in the table can be a listener. Only lines that end
- * in a newline count: a read may, in principle, stop in the middle of one.
+ * True once /proc/net/tcp{,6} text holds a whole row that is neither listening (0A) nor a half-open connection
+ * (03, SYN_RECV). The kernel lists every listening socket before any other, so nothing further in the table can
+ * be a listener; kernels before 4.4 list half-open connections among the listeners, right after their own.
+ * Only lines that end in a newline count: a read may, in principle, stop in the middle of one.
  */
 export function pastListeningRows(text: string): boolean {
   let start = 0;
   for (let end = text.indexOf('\n'); end !== -1; start = end + 1, end = text.indexOf('\n', start)) {
     const fields = text.slice(start, end).trim().split(/\s+/);
     // Rows start with their slot number ("12:"); the header does not.
-    if (/^\d+:$/.test(fields[0] ?? '') && fields[3] !== undefined && fields[3] !== '0A') return true;
+    if (/^\d+:$/.test(fields[0] ?? '') && fields[3] !== undefined && fields[3] !== '0A' && fields[3] !== '03') return true;
   }
   return false;
 }

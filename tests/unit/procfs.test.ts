@@ -149,6 +149,7 @@ describe('pastListeningRows', () => {
     '   1: 0100007F:D2F0 0100007F:1BBD 01 00000000:00000000 00:00000000 00000000  1000        0 67502 1 00000000b2ba331d 20 4 30 10 -1',
   ];
   const timeWait = '   2: 0100007F:D2F2 0100007F:1BBD 06 00000000:00000000 03:00001770 00000000     0        0 0 3 0000000000000000';
+  const synReceived = '   3: 0100007F:1BBD 0100007F:D2F4 03 00000000:00000000 02:00000063 00000000  1000        0 0 2 0000000000000000';
 
   it.each([
     ['nothing read yet', '', false],
@@ -156,6 +157,7 @@ describe('pastListeningRows', () => {
     ['listening rows only: more may follow', `${header}\n${listening}\n${listening}\n`, false],
     ['a row that is not listening', `${header}\n${listening}\n${established}\n`, true],
     ['a socket in TIME_WAIT', `${header}\n${timeWait}\n`, true],
+    ['a half-open connection, which kernels before 4.4 list among the listeners', `${header}\n${listening}\n${synReceived}\n`, false],
     ['a row cut off before its newline, which may still be read wrong', `${header}\n${listening}\n${established.slice(0, 40)}`, false],
   ])('%s', (_, text, expected) => {
     expect(pastListeningRows(text)).toBe(expected);
