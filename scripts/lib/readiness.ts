@@ -53,7 +53,7 @@ let tcpWaits = 0;
  * A refused connection costs about 0.2 ms of CPU. One service waited for alone (a link of a dependency
  * chain, where every millisecond of delay is added to the whole start) is polled every 2 ms, 10% of a core;
  * with more waiting at once the interval grows, up to 10 ms from five on, so twenty services starting
- * together, which need the CPU to boot, never see more than about a third of a core spent on polling them.
+ * together, which need the CPU to boot, never see more than about 40% of a core spent on polling them.
  * A long wait (a build, a database replaying its journal) is polled at 1% of the time waited so far, up to
  * every 100 ms: that delays the start by at most 1% and costs almost nothing while it lasts.
  */
@@ -79,8 +79,9 @@ export async function waitUntilReady(service: ResolvedService, options: WaitOpti
       if (options.alive && !(await options.alive())) return 'exited';
       const result = await probe();
       if (result === true) {
-        // The exit event can trail the check by a turn of the event loop (a timer of 0 ms would wait 1 ms,
-        // added to every hand-off to a dependent); a process that died is not ready.
+        // A process that died is not ready, though its socket may still have completed a connection: an exit
+        // already signalled is handled within one turn of the event loop. (A 0 ms timer would wait 1 ms,
+        // added to every hand-off to a dependent.)
         await nextTurn();
         return exitStatus ? 'exited' : 'ready';
       }

@@ -346,8 +346,9 @@ const socketTableReuseMs = 1000;
 async function ownsPort(context: Context, record: PidRecord, port: number): Promise<true | string> {
   const { processes } = context;
   // Usually the leader itself listens: its own descriptors answer without a read of all of /proc, which
-  // would add milliseconds to every hand-off from a service to its dependents.
-  if ((await processes.portStates([port], [record.pid])).get(port) === 'own') {
+  // would add milliseconds to every hand-off from a service to its dependents. (Without /proc each question
+  // runs lsof, and the short way would only add one.)
+  if (processes.kind === 'proc' && (await processes.portStates([port], [record.pid])).get(port) === 'own') {
     const leader = await processes.get(record.pid);
     if (leader && isAlive(leader) && isSameProcess(record, leader, processes.bootId)) return true;
   }
