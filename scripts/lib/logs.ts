@@ -115,11 +115,14 @@ export async function logs(context: Context, words: string[], options: LogsOptio
       continue;
     }
     read++;
-    const tail = isFiltering(options.filter)
-      ? filteredTail(follower, rotations, options, (line) => accept(follower.name, line))
-      : plainTail(follower, rotations, options.lines);
-    for (const line of tail) print(follower.name, line);
-    printed += tail.length;
+    const show = (line: string): void => print(follower.name, line);
+    if (isFiltering(options.filter)) {
+      printed += filteredTail(follower, rotations, options, (line) => accept(follower.name, line), show);
+    } else {
+      const tail = plainTail(follower, rotations, options.lines);
+      tail.forEach(show);
+      printed += tail.length;
+    }
   }
   // Silence would not tell a pattern that matches nothing from a log with nothing to match.
   if (printed === 0 && read > 0 && isFiltering(options.filter) && !options.follow) {
@@ -164,14 +167,27 @@ function plainTail(follower: LogFollower, rotations: Array<{ path: string }>, co
 }
 
 /**
- * The last lines that pass the filter, reading every kept file oldest first (levels and times carry from
- * line to line). With --since, a rotation last written before it holds nothing to show and is skipped.
+ * Shows the last lines that pass the filter, reading every kept file oldest first (levels and times carry
+ * from line to line), and returns how many. With --since, a rotation last written before it holds nothing to
+ * show and is skipped. Without -n every match is shown as it is read, so a long log is never held in memory.
  */
-function filteredTail(follower: LogFollower, rotations: Array<{ path: string }>, options: LogsOptions, accept: (line: string) => boolean): string[] {
-  const count = options.lines ?? Number.POSITIVE_INFINITY;
+function filteredTail(
+  follower: LogFollower,
+  rotations: Array<{ path: string }>,
+  options: LogsOptions,
+  accept: (line: string) => boolean,
+  show: (line: string) => void,
+): number {
+  const count = options.lines;
+  let shown = 0;
   const kept: string[] = [];
   const keep = (line: string): void => {
     if (!accept(line)) return;
+    if (count === undefined) {
+      show(line);
+      shown++;
+      return;
+    }
     kept.push(line);
     // Trimmed in batches: shifting one line off the front for every line read would be quadratic.
     if (kept.length > 2 * count + 1000) kept.splice(0, kept.length - count);
@@ -183,7 +199,10 @@ function filteredTail(follower: LogFollower, rotations: Array<{ path: string }>,
     forEachLine(rotation.path, keep);
   }
   forEachLine(follower.path, keep, { to: follower.startOffset });
-  return count === 0 ? [] : kept.slice(-count);
+  if (count === undefined) return shown;
+  const last = count === 0 ? [] : kept.slice(-count);
+  last.forEach(show);
+  return last.length;
 }
 
 /** `logs --clean`: removes the rotations of the selection and says what it removed. */
