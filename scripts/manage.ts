@@ -3,8 +3,8 @@
 // manage.ts: the entry point. Parses argv against the command registry and owns the one catch that maps
 // errors to exit codes (0 ok, 1 usage or configuration, 2 a service operation failed, 130 interrupted).
 // The line above is also sh: it finds the repository from this file's path and hands over to launch.sh. It
-// calls readlink (a fork, 2 ms on every command) only where the path alone does not do: a symlink to this
-// file or to a directory on the way, or a path through "..", which Node would shorten as text.
+// calls readlink (a fork, 2 ms on every command) only where the path alone does not lead there: a symlink to
+// this file, scripts/ reached by a link of another name, or a path through "..", which Node shortens as text.
 import './lib/launched.ts';
 import { parseCommandLine } from './lib/cli.ts';
 import { commands, createUiFor, dispatch } from './lib/commands.ts';
