@@ -1,10 +1,10 @@
 #!/bin/sh
-":" //; case $0 in /*) self=$0 ;; *) self=$PWD/${0#./} ;; esac; root=${self%/scripts/*}; case $self in */../*) root= ;; esac; if [ -L "$self" ] || [ ! -f "$root/scripts/lib/launch.sh" ]; then self=$(readlink -f "$0"); root=${self%/scripts/*}; fi; exec /bin/sh "$root/scripts/lib/launch.sh" "$root" "$@"
+":" //; case $0 in /*) self=$0 ;; *) self=$PWD/${0#./} ;; esac; root=${self%/scripts/*}; case $self in */../*) self= ;; esac; if [ -z "$self" ] || [ -L "$self" ] || [ -L "$root/scripts" ] || [ ! -f "$root/scripts/lib/launch.sh" ]; then self=$(readlink -f "$0"); root=${self%/scripts/*}; fi; exec /bin/sh "$root/scripts/lib/launch.sh" "$root" "$@"
 // manage.ts: the entry point. Parses argv against the command registry and owns the one catch that maps
 // errors to exit codes (0 ok, 1 usage or configuration, 2 a service operation failed, 130 interrupted).
 // The line above is also sh: it finds the repository from this file's path and hands over to launch.sh. It
 // calls readlink (a fork, 2 ms on every command) only where the path alone does not lead there: a symlink to
-// this file, scripts/ reached by a link of another name, or a path through "..", which Node shortens as text.
+// this file or to scripts/, or a path through "..", which Node shortens as text.
 import './lib/launched.ts';
 import { parseCommandLine } from './lib/cli.ts';
 import { commands, createUiFor, dispatch } from './lib/commands.ts';

@@ -111,7 +111,7 @@ TS
   [[ "$output" == *"dashboard"* ]]
 }
 
-@test "manage.ts finds its repository through a symlink to the scripts directory" {
+@test "manage.ts finds its repository through a symlink to the scripts directory, whatever its name" {
   ln -s "$repo/scripts" "$BATS_TEST_TMPDIR/tools"
   run "$BATS_TEST_TMPDIR/tools/manage.ts" status market-data
   [ "$status" -eq 0 ]
@@ -120,6 +120,12 @@ TS
   run ./manage.ts status signal
   [ "$status" -eq 0 ]
   [[ "$output" == *"signal"* ]]
+  # A link that keeps the name: the path looks like a repository, but only the real one has node_modules.
+  mkdir "$BATS_TEST_TMPDIR/elsewhere"
+  ln -s "$repo/scripts" "$BATS_TEST_TMPDIR/elsewhere/scripts"
+  run "$BATS_TEST_TMPDIR/elsewhere/scripts/manage.ts" status execution
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"execution"* ]]
 }
 
 # Node parses the whole NODE_EXTRA_CA_CERTS bundle at start: the manager's own Node runs without it (its exec
