@@ -14,15 +14,12 @@ export interface LineRange {
 
 /** The last `count` lines of a file within the range (at most 1 MiB read), or [] when it does not exist. */
 export function readLastLines(path: string, count: number, range: LineRange = {}): string[] {
-  const { maxBytes = 1 << 20 } = range;
+  const { from = 0, maxBytes = 1 << 20 } = range;
   if (count <= 0) return [];
   const fd = openIfExists(path);
   if (fd === undefined) return [];
   try {
-    const fileSize = fstatSync(fd).size;
-    // A start past the end: the log was cut (logMaxBytes) since the offset was taken, and what is left is newer.
-    const from = (range.from ?? 0) > fileSize ? 0 : (range.from ?? 0);
-    const size = Math.min(fileSize, range.to ?? Number.POSITIVE_INFINITY);
+    const size = Math.min(fstatSync(fd).size, range.to ?? Number.POSITIVE_INFINITY);
     let start = size;
     const chunks: Buffer[] = [];
     let newlines = 0;

@@ -423,7 +423,6 @@ describe('readLastLines', () => {
     ['the last line before an offset', 1, { to: threeAt }, ['two']],
     ['lines between two offsets', 10, { from: 4, to: threeAt }, ['two']],
     ['nothing for an empty range', 10, { from: threeAt, to: threeAt }, []],
-    ['every line from an offset past the end, where a size cap cut the file since', 10, { from: 1000 }, ['one', 'two', 'three', 'four']],
   ])('reads %s', (_, count, range, expected) => {
     expect(readLastLines(path, count, range)).toEqual(expected);
   });
