@@ -9,6 +9,11 @@ export function startHeader(name: string, command: string, at: Date = new Date()
   return `=== ${at.toISOString()} manage.ts up ${name}: ${command}`;
 }
 
+/** Whether a line is the header manage.ts wrote before a start of this service. */
+export function isStartHeader(line: string, name: string): boolean {
+  return /^=== \S+ manage\.ts up /.test(line) && line.includes(` up ${name}: `);
+}
+
 /** A line manage.ts wrote itself (a start header, a keeper's restart note, a size-cap note), not the service. */
 export function isManageLine(line: string): boolean {
   return /^=== \S+ manage\.ts\b/.test(line);

@@ -5,7 +5,7 @@ import { ManageError } from './errors.ts';
 import { withDependencies, selectServices, startOrder } from './graph.ts';
 import { readLastLines } from './logfile.ts';
 import { describeCap, enforceLogCaps, rotateBeforeStart } from './logrotate.ts';
-import { startHeader } from './logtime.ts';
+import { isStartHeader, startHeader } from './logtime.ts';
 import { keptCommand, readKeeperState, removeKeeperState } from './keeper.ts';
 import { removeExitRecord, removePidFile, writeExitRecord, writePidFile, type PidRecord } from './pidfile.ts';
 import { now, pollUntil, sleep } from './poll.ts';
@@ -294,7 +294,7 @@ async function adoptDaemon(
   }
   if (!daemon) {
     removePidFile(context.stateDir, name);
-    return { name, outcome: 'failed', reason: `its command exited 0 but no live process is named in ${displayPath(service.pidFile!)}`, logTail: readLastLines(logPath(context, name), 10, { from: launcher.logOffset ?? 0 }) };
+    return { name, outcome: 'failed', reason: `its command exited 0 but no live process is named in ${displayPath(service.pidFile!)}`, logTail: startLogTail(context, name, launcher.logOffset) };
   }
   const record: PidRecord = { ...launcher, pid: daemon.pid, pgid: daemon.pgid, startTime: daemon.startTime, startTicks: daemon.startTicks };
   writePidFile(context.stateDir, record);
@@ -363,12 +363,23 @@ async function ownsPort(context: Context, record: PidRecord, port: number): Prom
   return `port ${port} is held by ${await describePids(processes, pids)}, outside the process group of ${record.service}; if its command daemonizes, run it in the foreground`;
 }
 
+/**
+ * The last lines this start wrote. Its log_offset is just past its start header; where a size cap
+ * (logMaxBytes) has cut the log since, other text ends there, and all that is left came from this start.
+ */
+export function startLogTail(context: Context, name: string, offset = 0): string[] {
+  const path = logPath(context, name);
+  const [header] = readLastLines(path, 1, { to: offset });
+  const from = header !== undefined && isStartHeader(header, name) ? offset : 0;
+  return readLastLines(path, 10, { from });
+}
+
 /** A start that exited or timed out leaves nothing behind: its group is stopped and its PID file removed. */
 async function failStart(context: Context, service: ResolvedService, record: PidRecord, ready: Exclude<ReadyResult, { ready: true }>): Promise<StartResult> {
   const { name } = service;
   if (ready.reason === 'interrupted') return { name, outcome: 'interrupted', pid: record.pid };
   const stopped = await terminateService(record, { signal: service.stopSignal, timeoutMs: Math.min(service.stopTimeout, 5000), processes: context.processes });
-  const logTail = readLastLines(logPath(context, name), 10, { from: record.logOffset ?? 0 });
+  const logTail = startLogTail(context, name, record.logOffset);
   const reason =
     ready.reason === 'exited'
       ? describeExit(ready.status, ready.ms)
