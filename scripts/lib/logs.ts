@@ -114,6 +114,8 @@ export async function logs(context: Context, words: string[], options: LogsOptio
       context.ui.warn(`${follower.name}: no log yet (${follower.path})`);
       continue;
     }
+    // -n 0 asks for no earlier line at all (with -f: only what comes next): no file needs reading for it.
+    if (options.lines === 0) continue;
     read++;
     const show = (line: string): void => print(follower.name, line);
     if (isFiltering(options.filter)) {

@@ -163,6 +163,14 @@ describe('logs with filters and rotations', () => {
     await logs(stack.context, [], { lines: 2, follow: false, filter: { level: 'error' }, raw: false });
     expect(stack.output).toEqual(['app | ERROR two', 'app | ERROR three']);
   });
+
+  it('with -n 0 prints no line and does not claim that none passes the filters', async () => {
+    const { stack, path } = logStack();
+    append(path('app'), ['ERROR one']);
+    await logs(stack.context, [], { lines: 0, follow: false, filter: { level: 'error' }, raw: false });
+    expect(stack.output).toEqual([]);
+    expect(stack.errors).toEqual([]);
+  });
 });
 
 describe('rotation at each start', () => {
