@@ -66,14 +66,23 @@ const chunkBytes = 1 << 20;
 /** Calls `onChunk` with the bytes of [from, to) of an open file, a MiB at a time; returns where it stopped. */
 function readRange(fd: number, from: number, to: number, onChunk: (chunk: Buffer) => void): number {
   let offset = from;
+  for (const chunk of chunksOf(fd, from, to)) {
+    onChunk(chunk);
+    offset += chunk.length;
+  }
+  return offset;
+}
+
+/** The bytes of [from, to) of an open file, a MiB at a time, each in the same buffer: use one before the next. */
+function* chunksOf(fd: number, from: number, to: number): Generator<Buffer> {
+  let offset = from;
   const buffer = Buffer.alloc(Math.min(chunkBytes, Math.max(0, to - from)));
   while (offset < to) {
     const read = readSync(fd, buffer, 0, Math.min(buffer.length, to - offset), offset);
     if (read === 0) break;
-    onChunk(buffer.subarray(0, read));
+    yield buffer.subarray(0, read);
     offset += read;
   }
-  return offset;
 }
 
 /**
@@ -98,6 +107,31 @@ class LineSplitter {
     this.partial = '';
     this.decoder = new StringDecoder('utf8');
     if (rest !== '') this.emit(rest);
+  }
+}
+
+/**
+ * forEachLine for output that may fall behind: after each MiB it waits for `caughtUp`, and stops, returning
+ * false, when that says the output is gone. A line split by that stop is not emitted.
+ */
+export async function forEachLinePaced(
+  path: string,
+  onLine: (line: string) => void,
+  range: { from?: number; to?: number },
+  caughtUp: () => Promise<boolean>,
+): Promise<boolean> {
+  const fd = openIfExists(path);
+  if (fd === undefined) return true;
+  try {
+    const splitter = new LineSplitter(onLine);
+    for (const chunk of chunksOf(fd, range.from ?? 0, Math.min(fstatSync(fd).size, range.to ?? Number.POSITIVE_INFINITY))) {
+      splitter.push(chunk);
+      if (!(await caughtUp())) return false;
+    }
+    splitter.flush();
+    return true;
+  } finally {
+    closeSync(fd);
   }
 }
 

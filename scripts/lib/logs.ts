@@ -5,7 +5,7 @@ import type { Invocation } from './cli.ts';
 import { displayPath, logPath, type Context } from './config.ts';
 import { ExitCode, ManageError } from './errors.ts';
 import { selectServices } from './graph.ts';
-import { forEachLine, listRotations, LogFollower, readLastLines } from './logfile.ts';
+import { forEachLine, forEachLinePaced, listRotations, LogFollower, readLastLines } from './logfile.ts';
 import { isFiltering, logLineFilter, stripAnsi, type LineFilter } from './logfilter.ts';
 import { paintLevel, parseLevel } from './loglevel.ts';
 import { cleanRotations, enforceLogCaps, enforceLogCapsAndReport } from './logrotate.ts';
@@ -119,7 +119,7 @@ export async function logs(context: Context, words: string[], options: LogsOptio
     read++;
     const show = (line: string): void => print(follower.name, line);
     if (isFiltering(options.filter)) {
-      printed += filteredTail(follower, rotations, options, (line) => accept(follower.name, line), show);
+      printed += await filteredTail(follower, rotations, options, (line) => accept(follower.name, line), show, () => context.ui.caughtUp());
     } else {
       const tail = plainTail(follower, rotations, options.lines);
       tail.forEach(show);
@@ -171,15 +171,18 @@ function plainTail(follower: LogFollower, rotations: Array<{ path: string }>, co
 /**
  * Shows the last lines that pass the filter, reading every kept file oldest first (levels and times carry
  * from line to line), and returns how many. With --since, a rotation last written before it holds nothing to
- * show and is skipped. Without -n every match is shown as it is read, so a long log is never held in memory.
+ * show and is skipped. Without -n every match is shown as it is read, at the pace the output takes them (see
+ * Ui.caughtUp), so neither the log nor the output waiting for a slow reader piles up in memory; a reader that
+ * goes away ends the reading.
  */
-function filteredTail(
+async function filteredTail(
   follower: LogFollower,
   rotations: Array<{ path: string }>,
   options: LogsOptions,
   accept: (line: string) => boolean,
   show: (line: string) => void,
-): number {
+  caughtUp: () => Promise<boolean>,
+): Promise<number> {
   const count = options.lines;
   let shown = 0;
   const kept: string[] = [];
@@ -194,13 +197,19 @@ function filteredTail(
     // Trimmed in batches: shifting one line off the front for every line read would be quadratic.
     if (kept.length > 2 * count + 1000) kept.splice(0, kept.length - count);
   };
-  for (const rotation of [...rotations].reverse()) {
-    const since = options.filter.since;
-    const written = since === undefined ? undefined : statSync(rotation.path, { throwIfNoEntry: false })?.mtimeMs;
-    if (since !== undefined && written !== undefined && written < since) continue;
-    forEachLine(rotation.path, keep);
+  const since = options.filter.since;
+  const files = [...rotations]
+    .reverse()
+    .filter((rotation) => {
+      const written = since === undefined ? undefined : statSync(rotation.path, { throwIfNoEntry: false })?.mtimeMs;
+      return since === undefined || written === undefined || written >= since;
+    })
+    .map((rotation): [string, { to?: number }] => [rotation.path, {}]);
+  files.push([follower.path, { to: follower.startOffset }]);
+  for (const [path, range] of files) {
+    if (count !== undefined) forEachLine(path, keep, range);
+    else if (!(await forEachLinePaced(path, keep, range, caughtUp))) break;
   }
-  forEachLine(follower.path, keep, { to: follower.startOffset });
   if (count === undefined) return shown;
   const last = count === 0 ? [] : kept.slice(-count);
   last.forEach(show);

@@ -22,6 +22,11 @@ export interface Ui {
   progress(line: string | undefined): void;
   /** A result mark: a coloured symbol on a TTY (✓ ✗ - ·), a word in a pipe (ok FAILED skipped note). */
   mark(kind: 'ok' | 'fail' | 'skip' | 'note'): string;
+  /**
+   * Resolves true once stdout has taken all but a small backlog of what was written, false when its reader
+   * has gone. Writes to a pipe are queued in memory: a long output waits on this so the queue stays small.
+   */
+  caughtUp(): Promise<boolean>;
 }
 
 export interface UiOptions {
@@ -71,6 +76,7 @@ export function createUi(options: UiOptions = {}): Ui {
     warn: (line) => writeError(rich ? color.yellow(line) : line),
     error: (line) => writeError(rich ? color.red(line) : line),
     mark: (kind) => marks[kind],
+    caughtUp: () => (options.write ? Promise.resolve(true) : caughtUp(process.stdout)),
     progress: (line) => {
       if (!rich || options.quiet) return;
       if (transient !== undefined) raw('\r\u001b[2K');
@@ -90,4 +96,21 @@ export function formatDuration(ms: number): string {
   if (days > 0) return `${days}d ${hours}h`;
   if (hours > 0) return `${hours}h ${String(minutes).padStart(2, '0')}m`;
   return `${minutes}m ${String(rest).padStart(2, '0')}s`;
+}
+
+/** What stdout may hold unwritten before a long output waits for its reader. */
+const backlogBytes = 1 << 20;
+
+function caughtUp(out: NodeJS.WriteStream): Promise<boolean> {
+  const gone = (): boolean => out.destroyed || out.errored !== null;
+  if (gone()) return Promise.resolve(false);
+  if (out.writableLength < backlogBytes) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const events = ['drain', 'close', 'error'] as const;
+    const settle = (): void => {
+      events.forEach((event) => out.off(event, settle));
+      resolve(!gone());
+    };
+    events.forEach((event) => out.once(event, settle));
+  });
 }

@@ -4,7 +4,7 @@ import { appendFileSync, copyFileSync, mkdtempSync, renameSync, rmSync, truncate
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { forEachLine, LogFollower } from '../../scripts/lib/logfile.ts';
+import { forEachLine, forEachLinePaced, LogFollower } from '../../scripts/lib/logfile.ts';
 import { copyTruncate, rotateLog } from '../../scripts/lib/logrotate.ts';
 
 function follow(path: string, from?: number): { lines: string[]; follower: LogFollower } {
@@ -199,3 +199,43 @@ describe('forEachLine', () => {
     expect(lines).toEqual([]);
   });
 });
+
+describe('forEachLinePaced', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'manage-paced-'));
+  const path = join(dir, 'big.log');
+  // 3 MiB and more: read a MiB at a time, so the output is asked three times or more whether it keeps up.
+  const lines = Array.from({ length: 100_000 }, (_, index) => `line ${index} ${'x'.repeat(24)}`);
+  writeFileSync(path, lines.join('\n') + '\n');
+
+  it('reads no further while the output has not caught up, and all of the file when it has', async () => {
+    const seen: string[] = [];
+    const seenAtEachWait: number[] = [];
+    let release: (caughtUp: boolean) => void = () => {};
+    const reading = forEachLinePaced(path, (line) => seen.push(line), {}, () => {
+      seenAtEachWait.push(seen.length);
+      return new Promise((resolve) => (release = resolve));
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen.length).toBe(seenAtEachWait[0]);
+    expect(seen.length).toBeLessThan(lines.length);
+    while (seenAtEachWait.length < 10 && seen.length < lines.length) {
+      release(true);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    release(true);
+    expect(await reading).toBe(true);
+    expect(seen).toEqual(lines);
+    expect(seenAtEachWait.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('stops when the output is gone', async () => {
+    const seen: string[] = [];
+    let waits = 0;
+    expect(await forEachLinePaced(path, (line) => seen.push(line), {}, async () => ++waits < 2)).toBe(false);
+    expect(waits).toBe(2);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.length).toBeLessThan(lines.length);
+    expect(seen).toEqual(lines.slice(0, seen.length));
+  });
+});
+
