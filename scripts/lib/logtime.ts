@@ -24,14 +24,30 @@ export function isManageLine(line: string): boolean {
 const leadingTime =
   /^(?:=== )?\[?(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)? ?(Z|[+-]\d{2}(?::?\d{2})?)?\]?(?![\w:.])/;
 
-/** Epoch ms of the timestamp a line starts with, or undefined. A time without a zone is local time. */
+// The Common Log Format of web servers (nginx, Apache, Python's http.server): client, identity and user, then
+// the time in brackets, "[23/Nov/2026:10:45:37 +0000]", or with a space and no zone in http.server's own
+// lines ("[23/Nov/2026 10:45:37]", local time).
+const commonLogTime = /^\S+ \S+ \S+ \[(\d{2})\/([A-Z][a-z]{2})\/(\d{4})[: ](\d{2}):(\d{2}):(\d{2})(?: ([+-]\d{4}))?\]/;
+const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * Epoch ms of the timestamp a line starts with (ISO 8601), or of a web server's request line (Common Log
+ * Format), or undefined. A time without a zone is local time.
+ */
 export function extractTimestamp(line: string): number | undefined {
   const match = leadingTime.exec(line);
-  return match ? timeOf(match) : undefined;
+  if (match) return timeOf(match);
+  const request = commonLogTime.exec(line);
+  if (!request) return undefined;
+  const [, day, monthName, year, hour, minute, second, zone] = request;
+  const month = monthNames.indexOf(monthName!) + 1;
+  if (month === 0) return undefined;
+  // In the order of leadingTime's groups: year, month, day, hour, minute, second, fraction, zone.
+  return timeOf([line, year, String(month).padStart(2, '0'), day, hour, minute, second, undefined, zone]);
 }
 
-function timeOf(match: RegExpExecArray): number | undefined {
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+function timeOf(match: ArrayLike<string | undefined>): number | undefined {
+  const [year, month, day, hour, minute, second] = Array.from(match).slice(1, 7).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
   const ms = Math.floor(Number(`0.${match[7] ?? '0'}`) * 1000);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return undefined;
   const zone = match[8];

@@ -24,6 +24,10 @@ describe('extractTimestamp', () => {
     // Without a zone: local time, as Python's logging writes it (comma before the milliseconds).
     ['2026-11-23 10:45:37,123 INFO x', local(2026, 11, 23, 10, 45, 37, 123)],
     ['2026-11-23T10:45:37 x', local(2026, 11, 23, 10, 45, 37)],
+    // Web servers' request lines (Common Log Format): nginx and Apache with a zone, Python's http.server without.
+    ['127.0.0.1 - - [23/Nov/2026:10:45:37 +0000] "GET / HTTP/1.1" 200 612', utc('2026-11-23T10:45:37Z')],
+    ['10.0.0.7 - alice [23/Nov/2026:10:45:37 -0130] "POST /orders HTTP/1.1" 201 0', utc('2026-11-23T12:15:37Z')],
+    ['127.0.0.1 - - [23/Nov/2026 10:45:37] "GET /health HTTP/1.1" 200 -', local(2026, 11, 23, 10, 45, 37)],
     // manage.ts's own lines.
     ['=== 2026-11-23T10:45:37.386Z manage.ts up api: node api.js', utc('2026-11-23T10:45:37.386Z')],
     ['=== 2026-11-23T10:45:37Z manage.ts: restarted (exit 1, attempt 1) after 500 ms', utc('2026-11-23T10:45:37Z')],
@@ -38,6 +42,9 @@ describe('extractTimestamp', () => {
     'at 2026-11-23T10:45:37Z, not leading',
     '2026-11-23 no time',
     '2026-13-01T00:00:00Z month 13',
+    '127.0.0.1 - - [23/Foo/2026:10:45:37 +0000] "GET / HTTP/1.1" 200 0',
+    '127.0.0.1 - - [31/Feb/2026:10:45:37 +0000] "GET / HTTP/1.1" 200 0',
+    'a request [23/Nov/2026:10:45:37 +0000] after two fields, not client, identity and user',
     '2026-02-30T00:00:00Z February 30',
     '2026-11-23T25:00:00Z hour 25',
     '2026-11-23T10:45:37.386Z7 digits run on',
