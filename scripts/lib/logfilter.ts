@@ -1,5 +1,5 @@
 // Filtering log lines (pure): colour codes out, each line's level and time, --grep, --level and --since.
-import { findLevel, meetsThreshold, type Level } from './loglevel.ts';
+import { findLevel, isExceptionLine, isTracebackHeader, meetsThreshold, type Level } from './loglevel.ts';
 import { extractTimestamp } from './logtime.ts';
 
 // CSI sequences (colours, cursor moves), OSC sequences (titles, hyperlinks) and the two-byte escapes.
@@ -23,6 +23,20 @@ export function isContinuation(text: string): boolean {
 }
 
 /**
+ * isContinuation that remembers the lines before: the exception line that ends a Python traceback
+ * ("ValueError: bad input", after the indented frames) continues it too, so a traceback is one error.
+ */
+export function continuationTracker(): (text: string) => boolean {
+  let inTraceback = false;
+  return (text) => {
+    if (isContinuation(text)) return true;
+    const endsTraceback = inTraceback && isExceptionLine(text);
+    inTraceback = !endsTraceback && isTracebackHeader(text);
+    return endsTraceback;
+  };
+}
+
+/**
  * Follows one log from line to line. A continuation line takes the level of the line it continues; a line
  * without a timestamp takes the time of the last line that had one: at the latest, the header manage.ts
  * wrote at the start of its run.
@@ -30,9 +44,10 @@ export function isContinuation(text: string): boolean {
 export class LineClassifier {
   private level: Level | undefined;
   private time: number | undefined;
+  private readonly continues = continuationTracker();
 
   classify(text: string): LineFacts {
-    this.level = isContinuation(text) ? this.level : findLevel(text)?.level;
+    this.level = this.continues(text) ? this.level : findLevel(text)?.level;
     this.time = extractTimestamp(text) ?? this.time;
     return { level: this.level, time: this.time };
   }

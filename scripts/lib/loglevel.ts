@@ -37,7 +37,19 @@ const levelWord = /\b(ERROR|ERR|FATAL|CRITICAL|PANIC|WARNING|WARN|INFO|DEBUG|TRA
 const levelField = /(?:^|[\s,{;"])(?:level|lvl|severity|loglevel)"?\s*[=:]\s*(?:"?([A-Za-z]+)\b|(\d+)\b)/i;
 // Rust's panic message, Python's traceback header, and the last line of an uncaught exception in Python or
 // JavaScript ("ValueError: ...", "TypeError: ...") carry no level word but are errors.
-const errorMarkers = /\bpanicked at\b|^Traceback \(most recent call last\)|^(?:Uncaught )?(?:[A-Za-z_][\w.]*)?(?:Error|Exception)(?::|$)/;
+const tracebackHeader = /^Traceback \(most recent call last\)/;
+const exceptionLine = /^(?:Uncaught )?(?:[A-Za-z_][\w.]*)?(?:Error|Exception)(?::|$)/;
+const panic = /\bpanicked at\b/;
+
+/** The first line of a Python traceback. */
+export function isTracebackHeader(line: string): boolean {
+  return tracebackHeader.test(line);
+}
+
+/** The line naming an uncaught exception ("ValueError: bad input"), which ends a Python traceback. */
+export function isExceptionLine(line: string): boolean {
+  return exceptionLine.test(line);
+}
 
 /** pino's numbers: 10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal. */
 export function levelFromNumber(value: number): Level {
@@ -66,7 +78,7 @@ export function findLevel(line: string): FoundLevel | undefined {
   if (field && fieldLevel) return spanOf(field, field[1]!, fieldLevel);
   const word = levelWord.exec(line);
   if (word) return { level: wordLevels[word[1]!]!, start: word.index, end: word.index + word[1]!.length };
-  if (errorMarkers.test(line)) return { level: 'error' };
+  if (panic.test(line) || isTracebackHeader(line) || isExceptionLine(line)) return { level: 'error' };
   return undefined;
 }
 

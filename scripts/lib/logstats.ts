@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { logPath, type Context } from './config.ts';
 import { selectServices } from './graph.ts';
 import { forEachLine, listRotations } from './logfile.ts';
-import { isContinuation, stripAnsi } from './logfilter.ts';
+import { continuationTracker, stripAnsi } from './logfilter.ts';
 import { detectLevel } from './loglevel.ts';
 import { formatBytes } from './bytes.ts';
 import { alignColumns, formatUptime } from './status.ts';
@@ -40,10 +40,11 @@ function statsOf(name: string, path: string, now: number): LogStats {
   let lines = 0;
   let errors = 0;
   let warnings = 0;
+  const continues = continuationTracker();
   forEachLine(path, (line) => {
     lines++;
     const text = stripAnsi(line);
-    if (isContinuation(text)) return;
+    if (continues(text)) return;
     const level = detectLevel(text);
     if (level === 'error') errors++;
     else if (level === 'warn') warnings++;

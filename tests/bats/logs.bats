@@ -111,7 +111,8 @@ write_log() {
 }
 
 @test "logs --stats --json parses; the table is aligned" {
-  write_log api '2026-11-23T10:00:00Z INFO ready\nERROR one\n    at x\nWARN two\n'
+  # A Python traceback is one error: its header and the exception line that ends it are not counted twice.
+  write_log api '2026-11-23T10:00:00Z INFO ready\nERROR one\n    at x\nWARN two\nTraceback (most recent call last):\n  File "app.py", line 3\nValueError: bad\n'
   printf 'old\n' > "$LOGS/api.log.1"
   run bash -c "'$MANAGE' logs --stats --json | node -e '
     const report = JSON.parse(require(\"fs\").readFileSync(0, \"utf8\"));
@@ -120,12 +121,12 @@ write_log() {
     console.log(report.schemaVersion, api.lines, api.errors, api.warnings, api.rotations.count, api.rotations.bytes, db.exists, typeof api.lastWriteAgeSeconds);
   '"
   [ "$status" -eq 0 ]
-  [ "$output" = "1 4 1 1 1 4 false number" ]
+  [ "$output" = "1 7 2 1 1 4 false number" ]
 
   run --separate-stderr "$MANAGE" logs --stats
   [[ "${lines[0]}" =~ ^SERVICE\ +SIZE\ +LINES\ +ERRORS\ +WARNINGS\ +LAST\ WRITE\ +ROTATIONS$ ]]
-  [[ "${lines[2]}" =~ ^api\ +[0-9]+\ B\ +4\ +1\ +1\ +[0-9]+s\ ago\ +1\ \(4\ B\)$ ]]
+  [[ "${lines[2]}" =~ ^api\ +[0-9]+\ B\ +7\ +2\ +1\ +[0-9]+s\ ago\ +1\ \(4\ B\)$ ]]
   [[ "${lines[1]}" =~ ^db\ +-\ +-\ +-\ +-\ +no\ log\ yet\ +0$ ]]
   # The columns line up: each header starts where its values do.
-  [ "$(awk '{ print index($0, "LINES") }' <<< "${lines[0]}")" -eq "$(awk '{ print index($0, " 4 ") + 1 }' <<< "${lines[2]}")" ]
+  [ "$(awk '{ print index($0, "LINES") }' <<< "${lines[0]}")" -eq "$(awk '{ print index($0, " 7 ") + 1 }' <<< "${lines[2]}")" ]
 }

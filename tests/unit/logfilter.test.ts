@@ -1,7 +1,7 @@
 // Filtering log lines (scripts/lib/logfilter.ts) and how logs renders them, over literal lines.
 import pc from 'picocolors';
 import { describe, expect, it } from 'vitest';
-import { filterLines, isContinuation, LineClassifier, passes, stripAnsi, type LineFilter } from '../../scripts/lib/logfilter.ts';
+import { continuationTracker, filterLines, isContinuation, LineClassifier, passes, stripAnsi, type LineFilter } from '../../scripts/lib/logfilter.ts';
 import { renderLine } from '../../scripts/lib/logs.ts';
 
 const at = (text: string): number => Date.parse(text);
@@ -33,6 +33,23 @@ describe('isContinuation', () => {
     ['ValueError: bad', false],
   ])('%j: %s', (text, continues) => {
     expect(isContinuation(text)).toBe(continues);
+  });
+});
+
+describe('continuationTracker', () => {
+  it('takes the exception line that ends a Python traceback as part of it, and no other', () => {
+    const continues = continuationTracker();
+    const lines = [
+      'Traceback (most recent call last):',
+      '  File "app.py", line 3, in <module>',
+      '    main()',
+      'ValueError: bad input',
+      'ValueError: a second one, on its own',
+      'Traceback (most recent call last):',
+      'INFO a line that is not the exception',
+      'KeyError: after that line, on its own again',
+    ];
+    expect(lines.map(continues)).toEqual([false, true, true, true, false, false, false, false]);
   });
 });
 
