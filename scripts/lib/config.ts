@@ -4,10 +4,11 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { errnoCode, ManageError } from './errors.ts';
-import { findCycle, type GraphNode } from './graph.ts';
+import { findCycle, selectServices, type GraphNode } from './graph.ts';
+import { listRotations } from './logfile.ts';
 import { listPidFiles } from './pidfile.ts';
 import { defaultProcessSource, type ProcessSource } from './processes.ts';
-import { validateServices, withDefaults, type ResolvedService, type Service } from './service.ts';
+import { isValidName, validateServices, withDefaults, type ResolvedService, type Service } from './service.ts';
 import type { Ui } from './ui.ts';
 
 /** The repository root: the directory that holds scripts/. */
@@ -141,6 +142,20 @@ export async function createContext(locations: Locations, ui: Ui): Promise<Conte
 export function undeclaredServiceNames(context: Pick<Context, 'stateDir' | 'services'>): string[] {
   const declared = new Set(context.services.map((service) => service.name));
   return listPidFiles(context.stateDir).filter((name) => !declared.has(name));
+}
+
+/**
+ * The services whose logs a command reads: the selection, plus each service named outright that is no longer
+ * in SERVICES but whose log (or a rotation of it) is still there, so the output of a service removed or
+ * renamed stays readable. A name with neither is an unknown service, as everywhere.
+ */
+export function selectLogs(context: Pick<Context, 'services' | 'logDir'>, words: string[]): string[] {
+  const known = new Set(['all', ...context.services.flatMap((service) => [service.name, ...service.groups])]);
+  const hasLog = (name: string): boolean => existsSync(logPath(context, name)) || listRotations(logPath(context, name)).length > 0;
+  const removed = [...new Set(words.filter((word) => !known.has(word) && isValidName(word) && hasLog(word)))];
+  const declared = words.filter((word) => !removed.includes(word));
+  // With only removed services named, selecting from no words would mean every declared service.
+  return [...(declared.length > 0 || removed.length === 0 ? selectServices(context.services, declared) : []), ...removed];
 }
 
 /** logs/ and .pids/ are created on first use by the commands that write them. */

@@ -1,9 +1,8 @@
 // Keeping logs in bounds: rotation at each start (logKeep), the size cap (logMaxBytes), removing rotations.
 import { appendFileSync, closeSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { logPath, type Context } from './config.ts';
+import { logPath, selectLogs, type Context } from './config.ts';
 import { errnoCode, ManageError } from './errors.ts';
-import { selectServices } from './graph.ts';
 import { listRotations } from './logfile.ts';
 import { acquireLockFile } from './lock.ts';
 import { formatBytes } from './bytes.ts';
@@ -164,7 +163,7 @@ export interface RemovedFile {
 /** Removes the rotations of the selected services (never the live log), and copies a crash left behind. */
 export async function cleanRotations(context: Context, words: string[]): Promise<RemovedFile[]> {
   const removed: RemovedFile[] = [];
-  for (const name of selectServices(context.services, words)) {
+  for (const name of selectLogs(context, words)) {
     const path = logPath(context, name);
     if (leftBeside(path).length === 0) continue;
     const release = await acquireLockFile(logLockPath(context, name), `clean ${basename(path)}`, context.processes);

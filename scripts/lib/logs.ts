@@ -2,9 +2,8 @@
 // rotate or appear.
 import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
 import type { Invocation } from './cli.ts';
-import { displayPath, logPath, type Context } from './config.ts';
+import { displayPath, logPath, selectLogs, type Context } from './config.ts';
 import { ExitCode, ManageError } from './errors.ts';
-import { selectServices } from './graph.ts';
 import { forEachLine, forEachLinePaced, listRotations, LogFollower, readLastLines } from './logfile.ts';
 import { isFiltering, logLineFilter, stripAnsi, type LineFilter } from './logfilter.ts';
 import { paintLevel, parseLevel } from './loglevel.ts';
@@ -95,7 +94,7 @@ export function renderLine(line: string, options: { raw: boolean; color?: Colors
 }
 
 export async function logs(context: Context, words: string[], options: LogsOptions): Promise<void> {
-  const names = selectServices(context.services, words);
+  const names = selectLogs(context, words);
   await enforceLogCapsAndReport(context);
   const width = Math.max(...names.map((name) => name.length));
   const color = context.ui.rich ? context.ui.color : undefined;

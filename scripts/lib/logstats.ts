@@ -1,7 +1,6 @@
 // `logs --stats`: per service, how big its log is, what is in it, when it was last written, what is kept.
 import { statSync } from 'node:fs';
-import { logPath, type Context } from './config.ts';
-import { selectServices } from './graph.ts';
+import { logPath, selectLogs, type Context } from './config.ts';
 import { forEachLine, listRotations } from './logfile.ts';
 import { continuationTracker, stripAnsi } from './logfilter.ts';
 import { detectLevel } from './loglevel.ts';
@@ -31,7 +30,7 @@ export interface LogStatsReport {
 }
 
 export function collectLogStats(context: Context, words: string[], clock: () => number = Date.now): LogStatsReport {
-  const services = selectServices(context.services, words).map((name) => statsOf(name, logPath(context, name), clock()));
+  const services = selectLogs(context, words).map((name) => statsOf(name, logPath(context, name), clock()));
   return { schemaVersion: 1, generatedAt: new Date(clock()).toISOString(), services };
 }
 

@@ -119,6 +119,11 @@ export const defaults = {
 const stopSignals = new Set(['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGKILL']);
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+/** Whether a text may name a service or group (and so a file under logs/ and .pids/). */
+export function isValidName(text: string): boolean {
+  return namePattern.test(text);
+}
+
 function asList<T>(value: T | T[] | undefined): T[] {
   if (value === undefined) return [];
   return Array.isArray(value) ? value : [value];

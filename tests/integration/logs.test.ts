@@ -164,6 +164,23 @@ describe('logs with filters and rotations', () => {
     expect(stack.output).toEqual(['app | ERROR two', 'app | ERROR three']);
   });
 
+  it('reads the log of a service no longer in SERVICES when it is named, and still refuses an unknown name', async () => {
+    const { stack, path } = logStack();
+    append(path('app'), ['from app']);
+    append(`${path('retired')}.1`, ['from retired, an earlier run']);
+    append(path('retired'), ['from retired']);
+    await logs(stack.context, ['retired'], { lines: 10, follow: false, filter: {}, raw: false });
+    expect(stack.output).toEqual(['retired | from retired, an earlier run', 'retired | from retired']);
+    stack.output.length = 0;
+    await logs(stack.context, ['app', 'retired'], { lines: 1, follow: false, filter: {}, raw: false });
+    expect(stack.output).toEqual(['app     | from app', 'retired | from retired']);
+    stack.output.length = 0;
+    await logs(stack.context, [], { lines: 1, follow: false, filter: {}, raw: false });
+    expect(stack.output).toEqual(['app | from app']);
+    await expect(logs(stack.context, ['nothing-here'], { lines: 1, follow: false, filter: {}, raw: false })).rejects.toThrow('unknown service or group "nothing-here"');
+    await expect(logs(stack.context, ['../logs/app'], { lines: 1, follow: false, filter: {}, raw: false })).rejects.toThrow('unknown service or group');
+  });
+
   it('with -n 0 prints no line and does not claim that none passes the filters', async () => {
     const { stack, path } = logStack();
     append(path('app'), ['ERROR one']);
