@@ -110,6 +110,17 @@ class LineSplitter {
   }
 }
 
+/** The bytes of a file within the range, a MiB at a time (see chunksOf); nothing when it does not exist. */
+function* chunksOfFile(path: string, range: { from?: number; to?: number }): Generator<Buffer> {
+  const fd = openIfExists(path);
+  if (fd === undefined) return;
+  try {
+    yield* chunksOf(fd, range.from ?? 0, Math.min(fstatSync(fd).size, range.to ?? Number.POSITIVE_INFINITY));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * forEachLine for output that may fall behind: after each MiB it waits for `caughtUp`, and stops, returning
  * false, when that says the output is gone. A line split by that stop is not emitted.
@@ -120,32 +131,20 @@ export async function forEachLinePaced(
   range: { from?: number; to?: number },
   caughtUp: () => Promise<boolean>,
 ): Promise<boolean> {
-  const fd = openIfExists(path);
-  if (fd === undefined) return true;
-  try {
-    const splitter = new LineSplitter(onLine);
-    for (const chunk of chunksOf(fd, range.from ?? 0, Math.min(fstatSync(fd).size, range.to ?? Number.POSITIVE_INFINITY))) {
-      splitter.push(chunk);
-      if (!(await caughtUp())) return false;
-    }
-    splitter.flush();
-    return true;
-  } finally {
-    closeSync(fd);
+  const splitter = new LineSplitter(onLine);
+  for (const chunk of chunksOfFile(path, range)) {
+    splitter.push(chunk);
+    if (!(await caughtUp())) return false;
   }
+  splitter.flush();
+  return true;
 }
 
 /** Every line of a file within the range, in order, read a MiB at a time; nothing when it does not exist. */
 export function forEachLine(path: string, onLine: (line: string) => void, range: { from?: number; to?: number } = {}): void {
-  const fd = openIfExists(path);
-  if (fd === undefined) return;
-  try {
-    const splitter = new LineSplitter(onLine);
-    readRange(fd, range.from ?? 0, Math.min(fstatSync(fd).size, range.to ?? Number.POSITIVE_INFINITY), (chunk) => splitter.push(chunk));
-    splitter.flush();
-  } finally {
-    closeSync(fd);
-  }
+  const splitter = new LineSplitter(onLine);
+  for (const chunk of chunksOfFile(path, range)) splitter.push(chunk);
+  splitter.flush();
 }
 
 /** The rotations kept beside a log (`<log>.1`, `<log>.2`, ...), newest first. */
