@@ -2,7 +2,7 @@
 import { appendFileSync, closeSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { logPath, selectLogs, type Context } from './config.ts';
-import { errnoCode, ManageError } from './errors.ts';
+import { ManageError } from './errors.ts';
 import { listRotations } from './logfile.ts';
 import { acquireLockFile } from './lock.ts';
 import { formatBytes } from './bytes.ts';
@@ -183,17 +183,7 @@ export async function cleanRotations(context: Context, words: string[]): Promise
 
 /** The files beside a log that --clean removes: its rotations, and a copy a crash left behind. */
 function leftBeside(path: string): string[] {
-  return [...listRotations(path).map((rotation) => rotation.path), copyingPath(path)].filter(exists);
-}
-
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return false;
-    throw error;
-  }
+  return [...listRotations(path).map((rotation) => rotation.path), copyingPath(path)].filter((file) => statSync(file, { throwIfNoEntry: false }) !== undefined);
 }
 
 /** Keeps the caps and tells the user: notes unless --quiet, a log that could not be capped always. */
