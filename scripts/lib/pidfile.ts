@@ -101,11 +101,19 @@ export function writePidFile(stateDir: string, record: PidRecord): void {
   writeAtomically(pidFilePath(stateDir, record.service), formatPidFile(record));
 }
 
-/** A temporary file renamed into place: a reader sees the old content or the new, never half of it. */
-function writeAtomically(path: string, text: string): void {
+/**
+ * A temporary file renamed into place: a reader sees the old content or the new, never half of it. A write
+ * that fails leaves no temporary behind.
+ */
+export function writeAtomically(path: string, text: string): void {
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, path);
+  try {
+    writeFileSync(temporary, text);
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
 }
 
 /** How a one-shot task's last run ended, kept so status can say COMPLETED (or why not). */

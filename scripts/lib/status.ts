@@ -1,6 +1,6 @@
 // `status`: what runs, from PID files checked against live processes, with health, CPU, memory and log
 // activity; a table or stable JSON. One read of /proc serves every service; nothing polls in the background.
-import { readFileSync, renameSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statfsSync, statSync } from 'node:fs';
 import { displayPath, logPath, undeclaredServiceNames, type Context } from './config.ts';
 import { selectServices } from './graph.ts';
 import { classifyRecord, serviceMembers, type ProcessInfo, type RecordState } from './identity.ts';
@@ -10,7 +10,7 @@ import { readLastLines } from './logfile.ts';
 import { stripAnsi } from './logfilter.ts';
 import { detectLevel, meetsThreshold } from './loglevel.ts';
 import { checkOnce, describeCheck } from './readiness.ts';
-import { cpuSamplesPath, pidFilePath, readExitRecord, readPidFile, type ExitRecord, type PidRecord } from './pidfile.ts';
+import { cpuSamplesPath, pidFilePath, readExitRecord, readPidFile, writeAtomically, type ExitRecord, type PidRecord } from './pidfile.ts';
 import { startEnvironment } from './preflight.ts';
 import type { PortState } from './processes.ts';
 import { formatBytes } from './bytes.ts';
@@ -361,13 +361,11 @@ export function stateDirectoryHistory(stateDir: string): CpuHistory {
       }
     },
     record(samples) {
-      // Atomic, and never creating .pids/: status on a fresh checkout or a read-only state dir changes nothing.
-      const temporary = `${path}.${process.pid}.tmp`;
+      // Never creating .pids/: status on a fresh checkout or a read-only state dir changes nothing.
       try {
-        writeFileSync(temporary, JSON.stringify(samples));
-        renameSync(temporary, path);
+        writeAtomically(path, JSON.stringify(samples));
       } catch {
-        rmSync(temporary, { force: true });
+        // Without a place to keep them, the next call averages CPU over each process's life instead.
       }
     },
   };
