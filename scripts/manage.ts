@@ -9,7 +9,7 @@ import './lib/launched.ts';
 import { parseCommandLine } from './lib/cli.ts';
 import { commands, createUiFor, dispatch } from './lib/commands.ts';
 import { ExitCode, ManageError } from './lib/errors.ts';
-import { createUi } from './lib/ui.ts';
+import { caughtUp, createUi } from './lib/ui.ts';
 
 async function main(argv: string[]): Promise<number> {
   let ui = createUi();
@@ -30,10 +30,8 @@ async function main(argv: string[]): Promise<number> {
 
 // A reader that goes away (manage.ts up | head -1) must not cut a command short: services half-started
 // would lose their PID files. Output stops; the command finishes; `logs -f` ends on its own (see logs).
-let stdoutGone = false;
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
-  stdoutGone = true;
 });
 
 /**
@@ -42,9 +40,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
  */
 async function runAndExit(): Promise<never> {
   const code = await main(process.argv.slice(2));
-  if (!stdoutGone && !process.stdout.destroyed && process.stdout.writableLength > 0) {
-    await new Promise((resolve) => ['drain', 'close', 'error'].forEach((event) => process.stdout.once(event, resolve)));
-  }
+  await caughtUp(process.stdout, 1);
   process.exit(code);
 }
 

@@ -76,7 +76,7 @@ export function createUi(options: UiOptions = {}): Ui {
     warn: (line) => writeError(rich ? color.yellow(line) : line),
     error: (line) => writeError(rich ? color.red(line) : line),
     mark: (kind) => marks[kind],
-    caughtUp: () => (options.write ? Promise.resolve(true) : caughtUp(process.stdout)),
+    caughtUp: () => (options.write ? Promise.resolve(true) : caughtUp(process.stdout, backlogBytes)),
     progress: (line) => {
       if (!rich || options.quiet) return;
       if (transient !== undefined) raw('\r\u001b[2K');
@@ -101,10 +101,14 @@ export function formatDuration(ms: number): string {
 /** What stdout may hold unwritten before a long output waits for its reader. */
 const backlogBytes = 1 << 20;
 
-function caughtUp(out: NodeJS.WriteStream): Promise<boolean> {
+/**
+ * Resolves true once `out` holds less than `backlog` bytes unwritten (1: all written), false when its reader
+ * has gone (the stream was destroyed or failed, as on EPIPE).
+ */
+export function caughtUp(out: NodeJS.WriteStream, backlog: number): Promise<boolean> {
   const gone = (): boolean => out.destroyed || out.errored !== null;
   if (gone()) return Promise.resolve(false);
-  if (out.writableLength < backlogBytes) return Promise.resolve(true);
+  if (out.writableLength < backlog) return Promise.resolve(true);
   return new Promise((resolve) => {
     const events = ['drain', 'close', 'error'] as const;
     const settle = (): void => {
