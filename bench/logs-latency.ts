@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { now, pollUntil, sleep } from '../scripts/lib/poll.ts';
+import { now, pollUntil, sleep } from '../scripts/lib/manage/process/poll.ts';
 
 const manage = join(import.meta.dirname, '..', 'scripts', 'manage.ts');
 const linesPerRun = 200;

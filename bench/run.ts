@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 import { followLatency } from './logs-latency.ts';
-import { now, pollUntil } from '../scripts/lib/poll.ts';
+import { now, pollUntil } from '../scripts/lib/manage/process/poll.ts';
 import { freePorts } from '../tests/helpers/ports.ts';
 import { markedProcesses } from '../tests/helpers/stack.ts';
 

@@ -65,7 +65,7 @@ mtime() {
 
 @test "a TypeScript services file elsewhere loads under the bundle" {
   cat > "$BATS_TEST_TMPDIR/services.ts" <<TS
-import type { Service } from '$repo/scripts/lib/service.ts';
+import type { Service } from '$repo/scripts/lib/manage/core/service.ts';
 const port: number = 7;
 export const SERVICES: Service[] = [{ name: 'typed', command: 'sleep 1', description: 'port ' + port }];
 TS

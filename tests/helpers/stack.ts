@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterEach, expect } from 'vitest';
-import type { Context } from '../../scripts/lib/config.ts';
-import { ProcSource, PsSource, type ProcessSource } from '../../scripts/lib/processes.ts';
-import { withDefaults, type Service } from '../../scripts/lib/service.ts';
-import { createUi } from '../../scripts/lib/ui.ts';
-import { pollUntil } from '../../scripts/lib/poll.ts';
+import type { Context } from '../../scripts/lib/manage/config.ts';
+import { ProcSource, PsSource, type ProcessSource } from '../../scripts/lib/manage/process/processes.ts';
+import { withDefaults, type Service } from '../../scripts/lib/manage/core/service.ts';
+import { createUi } from '../../scripts/lib/manage/terminal/ui.ts';
+import { pollUntil } from '../../scripts/lib/manage/process/poll.ts';
 
 export const fixtures = join(import.meta.dirname, '..', 'fixtures');
 export const serverFixture = join(fixtures, 'server.mjs');

@@ -3,11 +3,11 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pidFilePath, readPidFile } from '../../scripts/lib/pidfile.ts';
-import type { Service } from '../../scripts/lib/service.ts';
-import { down } from '../../scripts/lib/shutdown.ts';
-import { up } from '../../scripts/lib/startup.ts';
-import { collectStatus } from '../../scripts/lib/status.ts';
+import { pidFilePath, readPidFile } from '../../scripts/lib/manage/state/pidfile.ts';
+import type { Service } from '../../scripts/lib/manage/core/service.ts';
+import { down } from '../../scripts/lib/manage/shutdown.ts';
+import { up } from '../../scripts/lib/manage/up.ts';
+import { collectStatus } from '../../scripts/lib/manage/status.ts';
 import { freePorts } from '../helpers/ports.ts';
 import { createStack, fixtures, isRunning, node, serverFixture, withStackCleanup, type TestStack } from '../helpers/stack.ts';
 

@@ -2,12 +2,12 @@
 // and the size cap, with filters, and no line lost or printed twice.
 import { appendFileSync, mkdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { logs, type LogsOptions } from '../../scripts/lib/logs.ts';
-import { readPidFile } from '../../scripts/lib/pidfile.ts';
-import { pollUntil } from '../../scripts/lib/poll.ts';
-import { down } from '../../scripts/lib/shutdown.ts';
-import { up } from '../../scripts/lib/startup.ts';
-import type { Service } from '../../scripts/lib/service.ts';
+import { logs, type LogsOptions } from '../../scripts/lib/manage/logs.ts';
+import { readPidFile } from '../../scripts/lib/manage/state/pidfile.ts';
+import { pollUntil } from '../../scripts/lib/manage/process/poll.ts';
+import { down } from '../../scripts/lib/manage/shutdown.ts';
+import { up } from '../../scripts/lib/manage/up.ts';
+import type { Service } from '../../scripts/lib/manage/core/service.ts';
 import { createStack, node, withStackCleanup, type TestStack } from '../helpers/stack.ts';
 
 withStackCleanup();

@@ -2,11 +2,11 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatPidFile, pidFilePath, readPidFile } from '../../scripts/lib/pidfile.ts';
-import { down } from '../../scripts/lib/shutdown.ts';
-import { up } from '../../scripts/lib/startup.ts';
-import { collectStatus } from '../../scripts/lib/status.ts';
-import { pollUntil } from '../../scripts/lib/poll.ts';
+import { formatPidFile, pidFilePath, readPidFile } from '../../scripts/lib/manage/state/pidfile.ts';
+import { down } from '../../scripts/lib/manage/shutdown.ts';
+import { up } from '../../scripts/lib/manage/up.ts';
+import { collectStatus } from '../../scripts/lib/manage/status.ts';
+import { pollUntil } from '../../scripts/lib/manage/process/poll.ts';
 import { freePorts } from '../helpers/ports.ts';
 import { createStack, isRunning, node, serverFixture, type TestStack } from '../helpers/stack.ts';
 

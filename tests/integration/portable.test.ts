@@ -1,9 +1,9 @@
 // The path for systems without /proc (ps-list, ps, find-process), forced on Linux.
 import { describe, expect, it } from 'vitest';
-import { PsSource, ProcSource } from '../../scripts/lib/processes.ts';
-import { down } from '../../scripts/lib/shutdown.ts';
-import { up } from '../../scripts/lib/startup.ts';
-import { collectStatus } from '../../scripts/lib/status.ts';
+import { PsSource, ProcSource } from '../../scripts/lib/manage/process/processes.ts';
+import { down } from '../../scripts/lib/manage/shutdown.ts';
+import { up } from '../../scripts/lib/manage/up.ts';
+import { collectStatus } from '../../scripts/lib/manage/status.ts';
 import { freePorts } from '../helpers/ports.ts';
 import { createStack, isRunning, node, serverFixture, withStackCleanup } from '../helpers/stack.ts';
 

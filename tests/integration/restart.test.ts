@@ -2,10 +2,10 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { pollUntil } from '../../scripts/lib/poll.ts';
-import { down } from '../../scripts/lib/shutdown.ts';
-import { up } from '../../scripts/lib/startup.ts';
-import { collectStatus } from '../../scripts/lib/status.ts';
+import { pollUntil } from '../../scripts/lib/manage/process/poll.ts';
+import { down } from '../../scripts/lib/manage/shutdown.ts';
+import { up } from '../../scripts/lib/manage/up.ts';
+import { collectStatus } from '../../scripts/lib/manage/status.ts';
 import { freePorts } from '../helpers/ports.ts';
 import { createStack, fixtures, isRunning, node, serverFixture, withStackCleanup, type TestStack } from '../helpers/stack.ts';
 

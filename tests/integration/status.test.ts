@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { down } from '../../scripts/lib/shutdown.ts';
-import { up } from '../../scripts/lib/startup.ts';
-import { collectStatus, memoryHistory, type ServiceStatus } from '../../scripts/lib/status.ts';
+import { down } from '../../scripts/lib/manage/shutdown.ts';
+import { up } from '../../scripts/lib/manage/up.ts';
+import { collectStatus, memoryHistory, type ServiceStatus } from '../../scripts/lib/manage/status.ts';
 import { freePorts } from '../helpers/ports.ts';
 import { createStack, node, serverFixture, withStackCleanup, type TestStack } from '../helpers/stack.ts';
 

@@ -1,6 +1,6 @@
-// Sizes in bytes (scripts/lib/bytes.ts), from literals: parsed from the services file, formatted for output.
+// Sizes in bytes (scripts/lib/manage/core/bytes.ts), from literals: parsed from the services file, formatted for output.
 import { describe, expect, it } from 'vitest';
-import { formatBytes, parseSize } from '../../scripts/lib/bytes.ts';
+import { formatBytes, parseSize } from '../../scripts/lib/manage/core/bytes.ts';
 
 describe('parseSize', () => {
   it.each<[unknown, number]>([

@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { extraCaContext, restoreExtraCaCerts } from '../../scripts/lib/certificates.ts';
+import { extraCaContext, restoreExtraCaCerts } from '../../scripts/lib/manage/launch/certificates.ts';
 
 const certificate = join(import.meta.dirname, '..', 'fixtures', 'tls', 'cert.pem');
 

@@ -1,8 +1,8 @@
-// The command-line grammar against the real command registry (scripts/lib/cli.ts, scripts/lib/commands.ts).
+// The command-line grammar against the real command registry (scripts/lib/manage/core/cli.ts, scripts/lib/manage/commands.ts).
 import { describe, expect, it } from 'vitest';
-import { formatCommandHelp, formatHelp, globalOptions, parseCommandLine, type Invocation } from '../../scripts/lib/cli.ts';
-import { commands } from '../../scripts/lib/commands.ts';
-import { ManageError } from '../../scripts/lib/errors.ts';
+import { formatCommandHelp, formatHelp, globalOptions, parseCommandLine, type Invocation } from '../../scripts/lib/manage/core/cli.ts';
+import { commands } from '../../scripts/lib/manage/commands.ts';
+import { ManageError } from '../../scripts/lib/manage/core/errors.ts';
 import { thrown } from '../helpers/thrown.ts';
 
 

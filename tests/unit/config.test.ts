@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadServices } from '../../scripts/lib/config.ts';
+import { loadServices } from '../../scripts/lib/manage/config.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'manage-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

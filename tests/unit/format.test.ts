@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pc from 'picocolors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lastLines, readLastLines } from '../../scripts/lib/logfile.ts';
-import { colorFor, prefixLine } from '../../scripts/lib/logs.ts';
-import { parsePsColumns } from '../../scripts/lib/processes.ts';
-import { describeExit, summarize, type StartResult } from '../../scripts/lib/startup.ts';
-import { alignColumns, formatStatusTable, formatUptime, type ServiceStatus, type StatusReport } from '../../scripts/lib/status.ts';
-import { createUi, formatDuration, type UiOptions } from '../../scripts/lib/ui.ts';
+import { lastLines, readLastLines } from '../../scripts/lib/manage/logfiles/logfile.ts';
+import { colorFor, prefixLine } from '../../scripts/lib/manage/logs.ts';
+import { parsePsColumns } from '../../scripts/lib/manage/process/processes.ts';
+import { describeExit, summarize, type StartResult } from '../../scripts/lib/manage/up.ts';
+import { alignColumns, formatStatusTable, formatUptime, type ServiceStatus, type StatusReport } from '../../scripts/lib/manage/status.ts';
+import { createUi, formatDuration, type UiOptions } from '../../scripts/lib/manage/terminal/ui.ts';
 
 const escape = '\u001b';
 

@@ -1,7 +1,7 @@
-// Selection, start and stop order, and cycles over the dependency graph (scripts/lib/graph.ts).
+// Selection, start and stop order, and cycles over the dependency graph (scripts/lib/manage/core/graph.ts).
 import { describe, expect, it } from 'vitest';
-import { ManageError } from '../../scripts/lib/errors.ts';
-import { dependentsOutside, findCycle, selectServices, startOrder, stopOrder, withDependencies, type GraphNode } from '../../scripts/lib/graph.ts';
+import { ManageError } from '../../scripts/lib/manage/core/errors.ts';
+import { dependentsOutside, findCycle, selectServices, startOrder, stopOrder, withDependencies, type GraphNode } from '../../scripts/lib/manage/core/graph.ts';
 import { thrown } from '../helpers/thrown.ts';
 
 function node(name: string, dependsOn: string[] = [], groups: string[] = []): GraphNode {

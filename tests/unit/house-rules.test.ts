@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const scripts = join(import.meta.dirname, '..', '..', 'scripts');
-const files = [join(scripts, 'manage.ts'), ...readdirSync(join(scripts, 'lib')).map((file) => join(scripts, 'lib', file))];
+const sources = (folder: string): string[] =>
+  readdirSync(folder, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && /\.(ts|cjs|sh)$/.test(entry.name) && !entry.parentPath.includes('node_modules'))
+    .map((entry) => join(entry.parentPath, entry.name));
+const files = [join(scripts, 'manage.ts'), ...sources(join(scripts, 'lib'))];
 const source = (file: string): string => readFileSync(file, 'utf8');
 const named = (file: string): string => file.slice(scripts.length + 1);
 
@@ -20,8 +24,8 @@ describe('house rules', () => {
     expect(offenders.map(named)).toEqual([]);
   });
 
-  it('only the entry points call process.exit: manage.ts, and bundle.cjs, which must stop node before it reads an outdated bundle', () => {
-    const entryPoints = ['manage.ts', 'bundle.cjs'];
+  it('only the entry points call process.exit: main.ts, and bundle.cjs, which must stop node before it reads an outdated bundle', () => {
+    const entryPoints = ['main.ts', 'bundle.cjs'];
     expect(files.filter((file) => !entryPoints.some((name) => file.endsWith(name)) && /process\.exit\(/.test(source(file))).map(named)).toEqual([]);
   });
 
@@ -32,5 +36,49 @@ describe('house rules', () => {
 
   it('no module uses any', () => {
     expect(files.filter((file) => /:\s*any\b|as any\b/.test(source(file))).map(named)).toEqual([]);
+  });
+});
+
+/**
+ * The engine's folders in layers: a module imports values only from its own layer or those below. Type-only
+ * imports are erased before anything runs, so they may point anywhere (most need the Context type).
+ */
+const layers: Record<string, number> = { core: 0, terminal: 1, launch: 1, process: 2, state: 3, logfiles: 4, health: 4, '.': 5 };
+const engine = join(scripts, 'lib', 'manage');
+const layerOf = (file: string): string => {
+  const folder = file.slice(engine.length + 1).split('/');
+  return folder.length === 1 ? '.' : folder[0]!;
+};
+
+describe('engine layout', () => {
+  const engineFiles = files.filter((file) => file.startsWith(engine + '/') && file.endsWith('.ts'));
+
+  it('every engine module lives in a known folder', () => {
+    expect(engineFiles.map(layerOf).filter((layer) => !(layer in layers))).toEqual([]);
+  });
+
+  it.each(engineFiles.map(named))('%s imports values only from its own layer or below (core <- terminal, launch <- process <- state <- logfiles, health <- commands)', (file) => {
+    const path = join(scripts, file);
+    const own = layers[layerOf(path)]!;
+    const upward = [...source(path).matchAll(/^import (?!type )[^;]*?from '(\.[^']+)'/gms)]
+      .map((match) => join(path, '..', match[1]!))
+      .filter((target) => target.startsWith(engine + '/'))
+      .filter((target) => (layers[layerOf(target)] ?? 99) > own);
+    expect(upward.map((target) => target.slice(engine.length + 1))).toEqual([]);
+  });
+
+  it('every folder of the engine is described in its README.md, and nothing else is', () => {
+    const described = [...source(join(engine, 'README.md')).matchAll(/^\| `([a-z]+)\/` \|/gm)].map((match) => match[1]);
+    const folders = readdirSync(engine, { withFileTypes: true }).filter((entry) => entry.isDirectory() && entry.name !== 'node_modules').map((entry) => entry.name);
+    expect(described.sort()).toEqual(folders.sort());
+  });
+
+  it('only launch/paths.ts reads its own URL: the bundle gives every module that one URL', () => {
+    expect(files.filter((file) => file.endsWith('.ts') && !file.endsWith('launch/paths.ts') && /import\.meta\.(url|dirname|filename)/.test(source(file))).map(named)).toEqual([]);
+  });
+
+  it('the user\'s startup.ts holds declarations only: it imports nothing but types', () => {
+    const startup = source(join(scripts, 'lib', 'startup.ts'));
+    expect(startup.match(/^import (?!type ).*$/gm) ?? []).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
-// Process identity against recycled PIDs, and a service's members (scripts/lib/identity.ts).
+// Process identity against recycled PIDs, and a service's members (scripts/lib/manage/core/identity.ts).
 import { describe, expect, it } from 'vitest';
-import { isAlive, isSameProcess, serviceMembers, type ProcessInfo, type RecordedIdentity } from '../../scripts/lib/identity.ts';
+import { isAlive, isSameProcess, serviceMembers, type ProcessInfo, type RecordedIdentity } from '../../scripts/lib/manage/core/identity.ts';
 
 const bootId = 'boot-a';
 const leaderStart = 1_767_225_600_000;

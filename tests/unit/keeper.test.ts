@@ -1,7 +1,7 @@
 // The keeper's wrapping of a command and the state line it writes (pure).
 import { describe, expect, it } from 'vitest';
-import { keptCommand, parseKeeperState } from '../../scripts/lib/keeper.ts';
-import { withDefaults, validateServices } from '../../scripts/lib/service.ts';
+import { keptCommand, parseKeeperState } from '../../scripts/lib/manage/process/keeper.ts';
+import { withDefaults, validateServices } from '../../scripts/lib/manage/core/service.ts';
 
 const resolve = (base: string, path: string): string => `${base}/${path}`;
 
@@ -14,7 +14,7 @@ describe('keptCommand', () => {
   it('runs a restarting service under keeper.sh with its policy in the environment', () => {
     const service = withDefaults({ name: 'api', command: 'node api.js', restart: 'on-failure', maxRestarts: 3, restartDelay: 250 }, '/repo', resolve);
     const kept = keptCommand(service, '/state', { A: '1' });
-    expect(kept.command).toEqual(['/bin/sh', expect.stringMatching(/scripts\/lib\/keeper\.sh$/), '/bin/sh', '-c', 'node api.js']);
+    expect(kept.command).toEqual(['/bin/sh', expect.stringMatching(/scripts\/lib\/manage\/process\/keeper\.sh$/), '/bin/sh', '-c', 'node api.js']);
     expect(kept.env).toEqual({
       A: '1',
       MANAGE_KEEPER_POLICY: 'on-failure',

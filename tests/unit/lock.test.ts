@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ProcessInfo } from '../../scripts/lib/identity.ts';
-import { acquireLock, lockPath } from '../../scripts/lib/lock.ts';
-import type { ProcessSource } from '../../scripts/lib/processes.ts';
+import type { ProcessInfo } from '../../scripts/lib/manage/core/identity.ts';
+import { acquireLock, lockPath } from '../../scripts/lib/manage/state/lock.ts';
+import type { ProcessSource } from '../../scripts/lib/manage/process/processes.ts';
 
 function fakeSource(processes: ProcessInfo[]): ProcessSource {
   return {

@@ -4,8 +4,8 @@ import { appendFileSync, copyFileSync, mkdtempSync, renameSync, rmSync, truncate
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { forEachLine, forEachLinePaced, LogFollower } from '../../scripts/lib/logfile.ts';
-import { copyTruncate, rotateLog } from '../../scripts/lib/logrotate.ts';
+import { forEachLine, forEachLinePaced, LogFollower } from '../../scripts/lib/manage/logfiles/logfile.ts';
+import { copyTruncate, rotateLog } from '../../scripts/lib/manage/logfiles/logrotate.ts';
 
 function follow(path: string, from?: number): { lines: string[]; follower: LogFollower } {
   const lines: string[] = [];

@@ -1,8 +1,8 @@
-// Filtering log lines (scripts/lib/logfilter.ts) and how logs renders them, over literal lines.
+// Filtering log lines (scripts/lib/manage/logfiles/logfilter.ts) and how logs renders them, over literal lines.
 import pc from 'picocolors';
 import { describe, expect, it } from 'vitest';
-import { continuationTracker, filterLines, isContinuation, LineClassifier, passes, stripAnsi, type LineFilter } from '../../scripts/lib/logfilter.ts';
-import { renderLine } from '../../scripts/lib/logs.ts';
+import { continuationTracker, filterLines, isContinuation, LineClassifier, passes, stripAnsi, type LineFilter } from '../../scripts/lib/manage/logfiles/logfilter.ts';
+import { renderLine } from '../../scripts/lib/manage/logs.ts';
 
 const at = (text: string): number => Date.parse(text);
 

@@ -1,7 +1,7 @@
-// Level detection, thresholds and painting (scripts/lib/loglevel.ts), from literal log lines.
+// Level detection, thresholds and painting (scripts/lib/manage/logfiles/loglevel.ts), from literal log lines.
 import pc from 'picocolors';
 import { describe, expect, it } from 'vitest';
-import { detectLevel, findLevel, levelFromNumber, meetsThreshold, paintLevel, parseLevel, type Level } from '../../scripts/lib/loglevel.ts';
+import { detectLevel, findLevel, levelFromNumber, meetsThreshold, paintLevel, parseLevel, type Level } from '../../scripts/lib/manage/logfiles/loglevel.ts';
 
 describe('detectLevel', () => {
   it.each<[string, Level | undefined]>([

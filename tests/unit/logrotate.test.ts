@@ -1,14 +1,14 @@
-// Rotation, the size cap's copy-truncate, and --clean (scripts/lib/logrotate.ts), against a temporary directory.
+// Rotation, the size cap's copy-truncate, and --clean (scripts/lib/manage/logfiles/logrotate.ts), against a temporary directory.
 import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Context } from '../../scripts/lib/config.ts';
-import { listRotations } from '../../scripts/lib/logfile.ts';
-import { cleanRotations, copyingPath, copyTruncate, enforceLogCaps, rotateLog, shiftRotations } from '../../scripts/lib/logrotate.ts';
-import { ProcSource } from '../../scripts/lib/processes.ts';
-import { withDefaults, type Service } from '../../scripts/lib/service.ts';
-import { createUi } from '../../scripts/lib/ui.ts';
+import type { Context } from '../../scripts/lib/manage/config.ts';
+import { listRotations } from '../../scripts/lib/manage/logfiles/logfile.ts';
+import { cleanRotations, copyingPath, copyTruncate, enforceLogCaps, rotateLog, shiftRotations } from '../../scripts/lib/manage/logfiles/logrotate.ts';
+import { ProcSource } from '../../scripts/lib/manage/process/processes.ts';
+import { withDefaults, type Service } from '../../scripts/lib/manage/core/service.ts';
+import { createUi } from '../../scripts/lib/manage/terminal/ui.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'manage-rotate-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

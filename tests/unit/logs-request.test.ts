@@ -1,9 +1,9 @@
-// The options of `logs` as parseCommandLine hands them over, checked and parsed (scripts/lib/logs.ts).
+// The options of `logs` as parseCommandLine hands them over, checked and parsed (scripts/lib/manage/logs.ts).
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine } from '../../scripts/lib/cli.ts';
-import { commands } from '../../scripts/lib/commands.ts';
-import { ManageError } from '../../scripts/lib/errors.ts';
-import { parseLogsRequest } from '../../scripts/lib/logs.ts';
+import { parseCommandLine } from '../../scripts/lib/manage/core/cli.ts';
+import { commands } from '../../scripts/lib/manage/commands.ts';
+import { ManageError } from '../../scripts/lib/manage/core/errors.ts';
+import { parseLogsRequest } from '../../scripts/lib/manage/logs.ts';
 import { thrown } from '../helpers/thrown.ts';
 
 const now = Date.parse('2026-11-23T12:00:00Z');

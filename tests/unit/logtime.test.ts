@@ -1,7 +1,7 @@
-// Timestamps in log lines, the start header, and --since (scripts/lib/logtime.ts), from literals.
+// Timestamps in log lines, the start header, and --since (scripts/lib/manage/logfiles/logtime.ts), from literals.
 import { describe, expect, it } from 'vitest';
-import { ManageError } from '../../scripts/lib/errors.ts';
-import { extractTimestamp, isManageLine, parseSince, startHeader } from '../../scripts/lib/logtime.ts';
+import { ManageError } from '../../scripts/lib/manage/core/errors.ts';
+import { extractTimestamp, isManageLine, parseSince, startHeader } from '../../scripts/lib/manage/logfiles/logtime.ts';
 import { thrown } from '../helpers/thrown.ts';
 
 const utc = (text: string): number => Date.parse(text);

@@ -1,10 +1,10 @@
-// The PID file format (pure) and its atomic reading and writing (scripts/lib/pidfile.ts).
+// The PID file format (pure) and its atomic reading and writing (scripts/lib/manage/state/pidfile.ts).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManageError } from '../../scripts/lib/errors.ts';
-import { formatPidFile, parsePidFile, pidFilePath, readPidFile, removePidFile, writePidFile, type PidRecord } from '../../scripts/lib/pidfile.ts';
+import { ManageError } from '../../scripts/lib/manage/core/errors.ts';
+import { formatPidFile, parsePidFile, pidFilePath, readPidFile, removePidFile, writePidFile, type PidRecord } from '../../scripts/lib/manage/state/pidfile.ts';
 import { thrown } from '../helpers/thrown.ts';
 
 const full: PidRecord = {

@@ -1,7 +1,7 @@
 // Polling with a deadline, and how often readiness polls tcp checks.
 import { describe, expect, it } from 'vitest';
-import { pollUntil } from '../../scripts/lib/poll.ts';
-import { tcpPollIntervalFor } from '../../scripts/lib/readiness.ts';
+import { pollUntil } from '../../scripts/lib/manage/process/poll.ts';
+import { tcpPollIntervalFor } from '../../scripts/lib/manage/health/readiness.ts';
 
 describe('pollUntil', () => {
   it('returns the first value the probe gives, asking an interval function before each pause', async () => {

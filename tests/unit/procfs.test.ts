@@ -1,6 +1,6 @@
-// Parsers for /proc text (scripts/lib/procfs.ts), from lines written to match proc(5).
+// Parsers for /proc text (scripts/lib/manage/core/procfs.ts), from lines written to match proc(5).
 import { describe, expect, it } from 'vitest';
-import { parseBootTime, parseCmdline, parseNetTcp, parseSocketLink, parseStat, pastListeningRows } from '../../scripts/lib/procfs.ts';
+import { parseBootTime, parseCmdline, parseNetTcp, parseSocketLink, parseStat, pastListeningRows } from '../../scripts/lib/manage/core/procfs.ts';
 
 /**
  * The fields after comm of a /proc/<pid>/stat line, from field 3 (state) to field 52 (exit_code):

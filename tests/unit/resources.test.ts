@@ -1,6 +1,6 @@
 // CPU and memory figures from process snapshots, and the sampling that makes CPU an interval figure.
 import { describe, expect, it } from 'vitest';
-import type { ProcessInfo } from '../../scripts/lib/identity.ts';
+import type { ProcessInfo } from '../../scripts/lib/manage/core/identity.ts';
 import {
   cpuUsage,
   keptSamples,
@@ -11,8 +11,8 @@ import {
   takeSample,
   usableSample,
   type CpuSample,
-} from '../../scripts/lib/resources.ts';
-import { redraw } from '../../scripts/lib/watch.ts';
+} from '../../scripts/lib/manage/core/resources.ts';
+import { redraw } from '../../scripts/lib/manage/watch.ts';
 
 const base = 1_700_000_000_000;
 

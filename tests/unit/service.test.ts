@@ -1,7 +1,7 @@
-// validateServices and withDefaults (scripts/lib/service.ts), from literal services arrays.
+// validateServices and withDefaults (scripts/lib/manage/core/service.ts), from literal services arrays.
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { commandText, validateServices, withDefaults, type Service } from '../../scripts/lib/service.ts';
+import { commandText, validateServices, withDefaults, type Service } from '../../scripts/lib/manage/core/service.ts';
 
 const source = 'scripts/lib/startup.ts';
 

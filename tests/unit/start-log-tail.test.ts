@@ -1,9 +1,9 @@
 // The log tail shown for a failed start: from its own header on, or all of a log a size cap has cut since.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { logPath } from '../../scripts/lib/config.ts';
-import { startHeader } from '../../scripts/lib/logtime.ts';
-import { startLogTail } from '../../scripts/lib/startup.ts';
+import { logPath } from '../../scripts/lib/manage/logfiles/selection.ts';
+import { startHeader } from '../../scripts/lib/manage/logfiles/logtime.ts';
+import { startLogTail } from '../../scripts/lib/manage/up.ts';
 import { createStack, withStackCleanup } from '../helpers/stack.ts';
 
 withStackCleanup();

@@ -1,10 +1,10 @@
 // Readiness checks: when a started service counts as up (port accepting, HTTP status, log line, command).
-import { extraCaContext } from './certificates.ts';
-import { LogFollower } from './logfile.ts';
-import { nextTurn, now, pollUntil } from './poll.ts';
-import { isAccepting } from './processes.ts';
-import { commandText, type ReadinessCheck, type ResolvedService } from './service.ts';
-import { runCheckCommand, type ExitStatus } from './shell.ts';
+import { extraCaContext } from '../launch/certificates.ts';
+import { LogFollower } from '../logfiles/logfile.ts';
+import { nextTurn, now, pollUntil } from '../process/poll.ts';
+import { isAccepting } from '../process/processes.ts';
+import { commandText, type ReadinessCheck, type ResolvedService } from '../core/service.ts';
+import { runCheckCommand, type ExitStatus } from '../process/shell.ts';
 
 export type ReadyResult =
   | { ready: true; ms: number }

@@ -1,5 +1,5 @@
 // Stopping one started service: signal its whole process group, wait, escalate to SIGKILL, confirm nothing is left.
-import { isAlive, isSameProcess, serviceMembers, type ProcessInfo, type RecordedIdentity } from './identity.ts';
+import { isAlive, isSameProcess, serviceMembers, type ProcessInfo, type RecordedIdentity } from '../core/identity.ts';
 import { now, pollUntil } from './poll.ts';
 import type { ProcessSource } from './processes.ts';
 import { signalGroup, signalProcess } from './shell.ts';

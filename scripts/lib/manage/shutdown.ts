@@ -1,13 +1,13 @@
 // `down`: stop a selection, dependents before what they depend on, in parallel wherever the graph allows.
 import { rmSync } from 'node:fs';
 import { undeclaredServiceNames, type Context } from './config.ts';
-import { dependentsOutside, selectServices, stopOrder } from './graph.ts';
-import { removeKeeperState } from './keeper.ts';
-import { cpuSamplesPath, listPidFiles, readPidFile, removeExitRecord, removePidFile, type PidRecord } from './pidfile.ts';
-import { defaults, type ResolvedService } from './service.ts';
-import { runCheckCommand } from './shell.ts';
-import { liveMembers, terminateService } from './terminate.ts';
-import { formatDuration } from './ui.ts';
+import { dependentsOutside, selectServices, stopOrder } from './core/graph.ts';
+import { removeKeeperState } from './process/keeper.ts';
+import { cpuSamplesPath, listPidFiles, readPidFile, removeExitRecord, removePidFile, type PidRecord } from './state/pidfile.ts';
+import { defaults, type ResolvedService } from './core/service.ts';
+import { runCheckCommand } from './process/shell.ts';
+import { liveMembers, terminateService } from './process/terminate.ts';
+import { formatDuration } from './terminal/ui.ts';
 
 export interface DownOptions {
   /** SIGKILL at once (--force). */

@@ -1,12 +1,13 @@
 // Keeping logs in bounds: rotation at each start (logKeep), the size cap (logMaxBytes), removing rotations.
 import { appendFileSync, closeSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { logPath, selectLogs, type Context } from './config.ts';
-import { ManageError } from './errors.ts';
+import type { Context } from '../config.ts';
+import { logPath, selectLogs } from './selection.ts';
+import { ManageError } from '../core/errors.ts';
 import { listRotations } from './logfile.ts';
-import { acquireLockFile } from './lock.ts';
-import { formatBytes } from './bytes.ts';
-import type { ResolvedService } from './service.ts';
+import { acquireLockFile } from '../state/lock.ts';
+import { formatBytes } from '../core/bytes.ts';
+import type { ResolvedService } from '../core/service.ts';
 
 /**
  * Makes room for a new `<log>.1`: `.1` becomes `.2` and so on, highest first so no rename lands on a file

@@ -1,12 +1,13 @@
 // `logs --stats`: per service, how big its log is, what is in it, when it was last written, what is kept.
 import { statSync } from 'node:fs';
-import { logPath, selectLogs, type Context } from './config.ts';
-import { forEachLine, listRotations } from './logfile.ts';
-import { continuationTracker, stripAnsi } from './logfilter.ts';
-import { detectLevel } from './loglevel.ts';
-import { formatBytes } from './bytes.ts';
+import type { Context } from './config.ts';
+import { logPath, selectLogs } from './logfiles/selection.ts';
+import { forEachLine, listRotations } from './logfiles/logfile.ts';
+import { continuationTracker, stripAnsi } from './logfiles/logfilter.ts';
+import { detectLevel } from './logfiles/loglevel.ts';
+import { formatBytes } from './core/bytes.ts';
 import { alignColumns, formatUptime } from './status.ts';
-import type { Ui } from './ui.ts';
+import type { Ui } from './terminal/ui.ts';
 
 /** One service's log as `logs --stats --json` prints it. Counts are of the live log, not its rotations. */
 export interface LogStats {

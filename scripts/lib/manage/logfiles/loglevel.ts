@@ -1,6 +1,6 @@
 // Log levels (pure): which level a line is written at, thresholds for --level, level words painted on a TTY.
 import { isManageLine } from './logtime.ts';
-import type { Colors } from './ui.ts';
+import type { Colors } from '../terminal/ui.ts';
 
 export type Level = 'error' | 'warn' | 'info' | 'debug';
 

@@ -2,10 +2,10 @@
 // log while it rotates, so two commands never shift the same rotations at once.
 import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { errnoCode, ManageError } from './errors.ts';
-import { isAlive, isSameProcess } from './identity.ts';
-import { pollUntil } from './poll.ts';
-import type { ProcessSource } from './processes.ts';
+import { errnoCode, ManageError } from '../core/errors.ts';
+import { isAlive, isSameProcess } from '../core/identity.ts';
+import { pollUntil } from '../process/poll.ts';
+import type { ProcessSource } from '../process/processes.ts';
 
 export function lockPath(stateDir: string): string {
   return join(stateDir, '.pids', 'manage.lock');

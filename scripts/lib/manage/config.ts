@@ -1,19 +1,16 @@
 // Where things are (repository root, services file, state directory) and loading a validated services array.
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { errnoCode, ManageError } from './errors.ts';
-import { findCycle, selectServices, type GraphNode } from './graph.ts';
-import { listRotations } from './logfile.ts';
-import { listPidFiles } from './pidfile.ts';
-import { defaultProcessSource, type ProcessSource } from './processes.ts';
-import { isValidName, validateServices, withDefaults, type ResolvedService, type Service } from './service.ts';
-import type { Ui } from './ui.ts';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { defaultServicesFile, engineUrl, repoRoot } from './launch/paths.ts';
+import { errnoCode, ManageError } from './core/errors.ts';
+import { findCycle, type GraphNode } from './core/graph.ts';
+import { listPidFiles } from './state/pidfile.ts';
+import { defaultProcessSource, type ProcessSource } from './process/processes.ts';
+import { validateServices, withDefaults, type ResolvedService, type Service } from './core/service.ts';
+import type { Ui } from './terminal/ui.ts';
 
-/** The repository root: the directory that holds scripts/. */
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const defaultServicesFile = join(repoRoot, 'scripts', 'lib', 'startup.ts');
 
 /** Everything a command needs, built once per invocation. */
 export interface Context {
@@ -41,10 +38,6 @@ export function locate(options: { services?: string; stateDir?: string }, env: N
   };
 }
 
-export function logPath(context: Pick<Context, 'logDir'>, service: string): string {
-  return join(context.logDir, `${service}.log`);
-}
-
 /** A path as the user reads it: relative to the current directory when that is shorter. */
 export function displayPath(path: string): string {
   const here = process.cwd();
@@ -60,7 +53,7 @@ export async function loadServices(servicesFile: string): Promise<ResolvedServic
   }
   let module: ServicesModule;
   try {
-    module = servicesFile === defaultServicesFile ? await import('./startup.ts') : await importServicesFile(servicesFile);
+    module = servicesFile === defaultServicesFile ? await import('../startup.ts') : await importServicesFile(servicesFile);
   } catch (error) {
     throw new ManageError(`cannot load ${displayPath(servicesFile)}: ${(error as Error).message}`, 1, 'fix the error in that file');
   }
@@ -85,7 +78,7 @@ type ServicesModule = { SERVICES?: unknown; default?: unknown };
 async function importServicesFile(servicesFile: string): Promise<ServicesModule> {
   if (!/\.[cm]?tsx?$/.test(servicesFile)) return await loadJavaScript(servicesFile);
   const { tsImport } = await import('tsx/esm/api');
-  return await tsImport(pathToFileURL(servicesFile).href, import.meta.url);
+  return await tsImport(pathToFileURL(servicesFile).href, engineUrl);
 }
 
 /**
@@ -97,7 +90,7 @@ async function importServicesFile(servicesFile: string): Promise<ServicesModule>
 async function loadJavaScript(servicesFile: string): Promise<ServicesModule> {
   let loaded: unknown;
   try {
-    loaded = createRequire(import.meta.url)(servicesFile);
+    loaded = createRequire(engineUrl)(servicesFile);
   } catch (error) {
     const code = errnoCode(error);
     if (servicesFile.endsWith('.cjs') || (code !== 'ERR_REQUIRE_ASYNC_MODULE' && code !== 'ERR_REQUIRE_ESM')) throw error;
@@ -142,20 +135,6 @@ export async function createContext(locations: Locations, ui: Ui): Promise<Conte
 export function undeclaredServiceNames(context: Pick<Context, 'stateDir' | 'services'>): string[] {
   const declared = new Set(context.services.map((service) => service.name));
   return listPidFiles(context.stateDir).filter((name) => !declared.has(name));
-}
-
-/**
- * The services whose logs a command reads: the selection, plus each service named outright that is no longer
- * in SERVICES but whose log (or a rotation of it) is still there, so the output of a service removed or
- * renamed stays readable. A name with neither is an unknown service, as everywhere.
- */
-export function selectLogs(context: Pick<Context, 'services' | 'logDir'>, words: string[]): string[] {
-  const known = new Set(['all', ...context.services.flatMap((service) => [service.name, ...service.groups])]);
-  const hasLog = (name: string): boolean => existsSync(logPath(context, name)) || listRotations(logPath(context, name)).length > 0;
-  const removed = [...new Set(words.filter((word) => !known.has(word) && isValidName(word) && hasLog(word)))];
-  const declared = words.filter((word) => !removed.includes(word));
-  // With only removed services named, selecting from no words would mean every declared service.
-  return [...(declared.length > 0 || removed.length === 0 ? selectServices(context.services, declared) : []), ...removed];
 }
 
 /** logs/ and .pids/ are created on first use by the commands that write them. */

@@ -1,9 +1,9 @@
 // `status --watch`: the status table redrawn in place every few seconds until Ctrl-C, like watch(1) but
 // without its flicker: each frame overwrites the last line by line instead of clearing the screen first.
 import type { Context } from './config.ts';
-import { stripAnsi } from './logfilter.ts';
-import { enforceLogCaps } from './logrotate.ts';
-import { sleep } from './poll.ts';
+import { stripAnsi } from './logfiles/logfilter.ts';
+import { enforceLogCaps } from './logfiles/logrotate.ts';
+import { sleep } from './process/poll.ts';
 import { collectStatus, formatStatusTable, memoryHistory, type StatusReport } from './status.ts';
 
 export interface WatchOptions {

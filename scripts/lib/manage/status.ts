@@ -1,22 +1,23 @@
 // `status`: what runs, from PID files checked against live processes, with health, CPU, memory and log
 // activity; a table or stable JSON. One read of /proc serves every service; nothing polls in the background.
 import { readFileSync, statfsSync, statSync } from 'node:fs';
-import { displayPath, logPath, undeclaredServiceNames, type Context } from './config.ts';
-import { selectServices } from './graph.ts';
-import { classifyRecord, serviceMembers, type ProcessInfo, type RecordState } from './identity.ts';
-import { ManageError } from './errors.ts';
-import { readKeeperState } from './keeper.ts';
-import { readLastLines } from './logfile.ts';
-import { stripAnsi } from './logfilter.ts';
-import { detectLevel, meetsThreshold } from './loglevel.ts';
-import { checkOnce, describeCheck } from './readiness.ts';
-import { cpuSamplesPath, pidFilePath, readExitRecord, readPidFile, writeAtomically, type ExitRecord, type PidRecord } from './pidfile.ts';
+import { displayPath, undeclaredServiceNames, type Context } from './config.ts';
+import { logPath } from './logfiles/selection.ts';
+import { selectServices } from './core/graph.ts';
+import { classifyRecord, serviceMembers, type ProcessInfo, type RecordState } from './core/identity.ts';
+import { ManageError } from './core/errors.ts';
+import { readKeeperState } from './process/keeper.ts';
+import { readLastLines } from './logfiles/logfile.ts';
+import { stripAnsi } from './logfiles/logfilter.ts';
+import { detectLevel, meetsThreshold } from './logfiles/loglevel.ts';
+import { checkOnce, describeCheck } from './health/readiness.ts';
+import { cpuSamplesPath, pidFilePath, readExitRecord, readPidFile, writeAtomically, type ExitRecord, type PidRecord } from './state/pidfile.ts';
 import { startEnvironment } from './preflight.ts';
-import type { PortState } from './processes.ts';
-import { formatBytes } from './bytes.ts';
-import { cpuUsage, keptSamples, minimumWindowMs, residentBytes, takeSample, usableSample, type CpuSample, type CpuUsage } from './resources.ts';
-import type { ResolvedService } from './service.ts';
-import { formatDuration, type Ui } from './ui.ts';
+import type { PortState } from './process/processes.ts';
+import { formatBytes } from './core/bytes.ts';
+import { cpuUsage, keptSamples, minimumWindowMs, residentBytes, takeSample, usableSample, type CpuSample, type CpuUsage } from './core/resources.ts';
+import type { ResolvedService } from './core/service.ts';
+import { formatDuration, type Ui } from './terminal/ui.ts';
 
 /**
  * RUNNING: the recorded leader is alive. STOPPED: no PID file. DEAD: a PID file but not its process, or a

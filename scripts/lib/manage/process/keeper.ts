@@ -1,11 +1,11 @@
 // Restart policies: wrapping a service's command in keeper.sh, and reading what the keeper recorded.
 import { readFileSync, rmSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { ResolvedService } from './service.ts';
+import { join } from 'node:path';
+import type { ResolvedService } from '../core/service.ts';
+import { engineDir } from '../launch/paths.ts';
 import { commandArgv } from './shell.ts';
 
-const keeperScript = join(dirname(fileURLToPath(import.meta.url)), 'keeper.sh');
+const keeperScript = join(engineDir, 'process', 'keeper.sh');
 
 export function keeperStatePath(stateDir: string, service: string): string {
   return join(stateDir, '.pids', `${service}.keeper`);

@@ -1,8 +1,8 @@
 // PID files: the text format (pure) and atomic reading and writing under <state>/.pids/.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { errnoCode, ManageError } from './errors.ts';
-import type { RecordedIdentity } from './identity.ts';
+import { errnoCode, ManageError } from '../core/errors.ts';
+import type { RecordedIdentity } from '../core/identity.ts';
 
 /** What `up` records about a started service. */
 export interface PidRecord extends RecordedIdentity {

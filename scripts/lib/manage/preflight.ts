@@ -2,12 +2,12 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import type { Context } from './config.ts';
-import { ManageError } from './errors.ts';
-import { describePids } from './processes.ts';
-import { classifyRecord, serviceMembers, type ProcessInfo } from './identity.ts';
-import { readPidFile, removePidFile, type PidRecord } from './pidfile.ts';
-import type { ResolvedService } from './service.ts';
-import { terminateProcess, terminateService } from './terminate.ts';
+import { ManageError } from './core/errors.ts';
+import { describePids } from './process/processes.ts';
+import { classifyRecord, serviceMembers, type ProcessInfo } from './core/identity.ts';
+import { readPidFile, removePidFile, type PidRecord } from './state/pidfile.ts';
+import type { ResolvedService } from './core/service.ts';
+import { terminateProcess, terminateService } from './process/terminate.ts';
 
 /** The current state of one service before `up` touches anything. */
 export type Prior =

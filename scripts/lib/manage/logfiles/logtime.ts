@@ -1,5 +1,5 @@
 // Times in logs (pure): the timestamp a line starts with, the header manage.ts writes per start, --since.
-import { ManageError } from './errors.ts';
+import { ManageError } from '../core/errors.ts';
 
 /**
  * The line manage.ts writes to a log before each start. Its ISO time is what `logs --since` gives the

@@ -1,18 +1,19 @@
 // `logs`: the last lines of each selected log (its rotations included), filtered, and followed as they grow,
 // rotate or appear.
 import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
-import type { Invocation } from './cli.ts';
-import { displayPath, logPath, selectLogs, type Context } from './config.ts';
-import { ExitCode, ManageError } from './errors.ts';
-import { forEachLine, forEachLinePaced, listRotations, LogFollower, readLastLines } from './logfile.ts';
-import { isFiltering, logLineFilter, stripAnsi, type LineFilter } from './logfilter.ts';
-import { paintLevel, parseLevel } from './loglevel.ts';
-import { cleanRotations, enforceLogCaps, enforceLogCapsAndReport } from './logrotate.ts';
+import type { Invocation } from './core/cli.ts';
+import { displayPath, type Context } from './config.ts';
+import { logPath, selectLogs } from './logfiles/selection.ts';
+import { ExitCode, ManageError } from './core/errors.ts';
+import { forEachLine, forEachLinePaced, listRotations, LogFollower, readLastLines } from './logfiles/logfile.ts';
+import { isFiltering, logLineFilter, stripAnsi, type LineFilter } from './logfiles/logfilter.ts';
+import { paintLevel, parseLevel } from './logfiles/loglevel.ts';
+import { cleanRotations, enforceLogCaps, enforceLogCapsAndReport } from './logfiles/logrotate.ts';
 import { collectLogStats, formatLogStatsTable } from './logstats.ts';
-import { parseSince } from './logtime.ts';
-import { pollUntil } from './poll.ts';
-import { formatBytes } from './bytes.ts';
-import type { Colors } from './ui.ts';
+import { parseSince } from './logfiles/logtime.ts';
+import { pollUntil } from './process/poll.ts';
+import { formatBytes } from './core/bytes.ts';
+import type { Colors } from './terminal/ui.ts';
 
 export interface LogsOptions {
   /** Lines per service, counted among those that pass the filter; undefined means no limit. */

@@ -1,7 +1,7 @@
 // The only module that spawns, signals, or talks to zx, child_process, ps-list and find-process.
 import { spawn } from 'node:child_process';
 import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
-import { errnoCode, ManageError } from './errors.ts';
+import { errnoCode, ManageError } from '../core/errors.ts';
 import { sleep } from './poll.ts';
 
 /** How a process ended: an exit code, or the signal that killed it. */

@@ -35,7 +35,7 @@ export const globalOptions: OptionSpec[] = [
   { name: 'quiet', short: 'q', type: 'boolean', help: 'only errors and the output asked for' },
   { name: 'help', short: 'h', type: 'boolean', help: 'show help for the command' },
   { name: 'no-color', type: 'boolean', help: 'no colours or symbols (also: NO_COLOR=1, or any pipe)' },
-  { name: 'services', type: 'string', value: 'FILE', help: 'services file to use (default scripts/lib/startup.ts; env MANAGE_SERVICES_FILE)' },
+  { name: 'services', type: 'string', value: 'FILE', help: 'services file to use (default lib/startup.ts beside manage.ts; env MANAGE_SERVICES_FILE)' },
   { name: 'state-dir', type: 'string', value: 'DIR', help: 'where logs/ and .pids/ live (default the repository root; env MANAGE_STATE_DIR)' },
 ];
 
@@ -114,7 +114,7 @@ export function formatHelp(commands: CommandSpec[]): string {
   return [
     usageLine,
     '',
-    'Runs the services declared in scripts/lib/startup.ts: start, stop, inspect, read logs.',
+    'Runs the services declared in lib/startup.ts beside manage.ts: start, stop, inspect, read logs.',
     '',
     'commands:',
     ...commands.map((command, index) => `  ${names[index]!.padEnd(width)}  ${command.summary}`),

@@ -3,7 +3,7 @@
 import { closeSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { errnoCode } from './errors.ts';
+import { errnoCode } from '../core/errors.ts';
 
 /** Byte range of a file to take lines from: `from` keeps earlier output out, `to` ends where a follower begins. */
 export interface LineRange {

@@ -1,10 +1,10 @@
 // Process facts from /proc on Linux, or from ps-list, ps and find-process where there is no /proc (macOS).
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 import { connect } from 'node:net';
-import type { ProcessInfo } from './identity.ts';
-import { parseBootTime, parseCmdline, parseNetTcp, parseSocketLink, parseStat, pastListeningRows, ticksPerSecond } from './procfs.ts';
+import type { ProcessInfo } from '../core/identity.ts';
+import { parseBootTime, parseCmdline, parseNetTcp, parseSocketLink, parseStat, pastListeningRows, ticksPerSecond } from '../core/procfs.ts';
 import { now } from './poll.ts';
-import { parseAuxvPageSize, parseCpuTime } from './resources.ts';
+import { parseAuxvPageSize, parseCpuTime } from '../core/resources.ts';
 import { findPortHolders, listProcessesPortably, runPs } from './shell.ts';
 
 /** Who listens on a port: PIDs when they could be found out, `unknown` when the port is held but not by whom. */

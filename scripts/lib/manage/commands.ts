@@ -1,16 +1,16 @@
 // The command registry: each command's grammar and handler. manage.ts dispatches here; help is generated from it.
-import type { CommandSpec, Invocation } from './cli.ts';
-import { findCommand, formatCommandHelp, formatHelp } from './cli.ts';
+import type { CommandSpec, Invocation } from './core/cli.ts';
+import { findCommand, formatCommandHelp, formatHelp } from './core/cli.ts';
 import { createContext, locate, type Context } from './config.ts';
-import { ExitCode, ManageError } from './errors.ts';
-import { acquireLock } from './lock.ts';
+import { ExitCode, ManageError } from './core/errors.ts';
+import { acquireLock } from './state/lock.ts';
 import { cleanLogs, logs, parseLogsRequest, showLogStats } from './logs.ts';
 import { down, type StopResult } from './shutdown.ts';
-import { up, type StartResult } from './startup.ts';
+import { up, type StartResult } from './up.ts';
 import { allHealthy, collectStatus, formatStatusTable } from './status.ts';
 import { watchStatus } from './watch.ts';
-import { enforceLogCapsAndReport } from './logrotate.ts';
-import { createUi, type Ui } from './ui.ts';
+import { enforceLogCapsAndReport } from './logfiles/logrotate.ts';
+import { createUi, type Ui } from './terminal/ui.ts';
 
 export interface Command extends CommandSpec {
   run(context: Context, invocation: Invocation): Promise<number>;
