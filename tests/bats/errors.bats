@@ -101,6 +101,39 @@ JS
   [[ "$output" == *"missing.mjs does not exist"* ]]
 }
 
+@test "a misspelt key is a configuration error with a did-you-mean, listed with the other problems" {
+  services_file <<'JS'
+export const SERVICES = [
+  { name: 'redis', command: 'sleep 100', prot: 9000 },
+  { name: 'api', command: 'sleep 100', dependOn: ['redis'], ready: { tcp: 9000, hots: 'localhost' } },
+  { name: 'web', command: '  ' },
+];
+JS
+  run --separate-stderr "$MANAGE" up
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *'service "redis" has an unknown key "prot"; did you mean "port"?'* ]]
+  [[ "$stderr" == *'service "api" has an unknown key "dependOn"; did you mean "dependsOn"?'* ]]
+  [[ "$stderr" == *'the ready check of service "api" has an unknown key "hots"; did you mean "host"?'* ]]
+  [[ "$stderr" == *'service "web" has an empty command'* ]]
+  nothing_changed
+}
+
+@test "a misspelt command, option or service gets a did-you-mean and exit 1" {
+  run --separate-stderr "$MANAGE" strat
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *'unknown command "strat"; did you mean "start"?'* ]]
+  run --separate-stderr "$MANAGE" status --jsn
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *"unknown option '--jsn' for \"status\"; did you mean '--json'?"* ]]
+  run --separate-stderr "$MANAGE" up db apii
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *'unknown service or group "apii"; did you mean "api"?'* ]]
+  run --separate-stderr "$MANAGE" down backnd
+  [ "$status" -eq 1 ]
+  [[ "$stderr" == *'unknown service or group "backnd"; did you mean "backend"?'* ]]
+  nothing_changed
+}
+
 @test "a service that exits during startup fails up with exit 2, its log, and its dependents skipped" {
   services_file <<JS
 export const SERVICES = [

@@ -47,6 +47,17 @@ describe('parseCommandLine', () => {
   });
 
   it.each([
+    [['strat'], 'unknown command "strat"; did you mean "start"?'],
+    [['stauts', 'api'], 'unknown command "stauts"; did you mean "status"?'],
+    [['lgos'], 'unknown command "lgos"; did you mean "logs"?'],
+    [['status', '--jsn'], 'unknown option \'--jsn\' for "status"; did you mean \'--json\'?'],
+    [['up', '--no-wiat'], 'unknown option \'--no-wiat\' for "up"; did you mean \'--no-wait\'?'],
+    [['--verbos', 'up'], 'unknown option \'--verbos\' for "up"; did you mean \'--verbose\'?'],
+  ])('suggests the closest command or option for %j', (argv, message) => {
+    expect(thrown(() => parseCommandLine(argv, commands))).toMatchObject({ message, exitCode: 1 });
+  });
+
+  it.each([
     [['up', '--bogus'], "unknown option '--bogus' for \"up\"", 'usage: manage.ts up [options] [service|group ...]\nrun "manage.ts help up" for the options'],
     [['status', '-f'], "unknown option '-f' for \"status\"", 'usage: manage.ts status [options] [service|group ...]\nrun "manage.ts help status" for the options'],
     [['--json', 'down'], "unknown option '--json' for \"down\"", 'usage: manage.ts down [options] [service|group ...]\nrun "manage.ts help down" for the options'],

@@ -79,6 +79,15 @@ describe('selectServices', () => {
     });
   });
 
+  it.each([
+    [['dashbord'], 'unknown service or group "dashbord"; did you mean "dashboard"?'],
+    [['relay'], 'unknown service or group "relay"; did you mean "relays"?'],
+    [['al'], 'unknown service or group "al"; did you mean "all"?'],
+    [['zebra'], 'unknown service or group "zebra"'],
+  ])('suggests the closest service or group for %j', (words, message) => {
+    expect(thrown(() => selectServices(demo, words))).toMatchObject({ message, exitCode: 1 });
+  });
+
   it('leaves groups out of the hint when there are none', () => {
     expect(thrown(() => selectServices([node('a'), node('b')], ['c']))).toMatchObject({ hint: 'choose from services: a, b, or all' });
   });

@@ -239,6 +239,38 @@ describe('validateServices', () => {
   });
 });
 
+describe('unknown keys', () => {
+  it.each([
+    [{ name: 'api', command: 'x', dependOn: ['db'] }, 'service "api" has an unknown key "dependOn"; did you mean "dependsOn"?'],
+    [{ name: 'api', command: 'x', prot: 9000 }, 'service "api" has an unknown key "prot"; did you mean "port"?'],
+    [{ name: 'api', command: 'x', Group: 'web' }, 'service "api" has an unknown key "Group"; did you mean "group"?'],
+    [{ name: 'api', command: 'x', ready: { tcp: 80, hots: 'a' } }, 'the ready check of service "api" has an unknown key "hots"; did you mean "host"?'],
+    [{ name: 'api', command: 'x', ready: { http: 'http://a/', stauts: [200, 299] } }, 'the ready check of service "api" has an unknown key "stauts"; did you mean "status"?'],
+  ])('rejects %j with a "did you mean"', (service, problem) => {
+    expect(check(service)).toEqual([problem]);
+  });
+
+  it('lists the known keys when no key is close', () => {
+    const [problem] = check({ name: 'api', command: 'x', replicas: 3 });
+    expect(problem).toMatch(/^service "api" has an unknown key "replicas"; remove it \(known keys: name, command, description, .*logMaxBytes\)$/);
+  });
+
+  it('names the entry by position when its name is misspelt too', () => {
+    expect(check({ nmae: 'api', command: 'x' })).toEqual([
+      `entry 1 of SERVICES in ${source} needs a name of letters, digits, '.', '_' or '-' (got undefined)`,
+      'entry 1 of SERVICES has an unknown key "nmae"; did you mean "name"?',
+    ]);
+  });
+
+  it('lists every unknown key of every service with the other problems', () => {
+    expect(check({ name: 'redis', command: 'redis-server', prot: 9000 }, { name: 'api', command: '', dependOn: ['redis'] })).toEqual([
+      'service "redis" has an unknown key "prot"; did you mean "port"?',
+      'service "api" has an unknown key "dependOn"; did you mean "dependsOn"?',
+      'service "api" has an empty command; set command to a shell string or a non-empty argv array',
+    ]);
+  });
+});
+
 describe('withDefaults', () => {
   const root = '/repo';
 

@@ -1,6 +1,7 @@
 // The command registry: each command's grammar and handler. manage.ts dispatches here; help is generated from it.
 import type { CommandSpec, Invocation } from './core/cli.ts';
-import { findCommand, formatCommandHelp, formatHelp } from './core/cli.ts';
+import { commandWords, findCommand, formatCommandHelp, formatHelp } from './core/cli.ts';
+import { didYouMean } from './core/suggest.ts';
 import { createContext, locate, type Context } from './config.ts';
 import { ExitCode, ManageError } from './core/errors.ts';
 import { acquireLock } from './state/lock.ts';
@@ -251,7 +252,7 @@ export async function dispatch(invocation: Invocation, ui: Ui = createUiFor(invo
   if (command.name === 'help' || invocation.options.help) {
     const topic = command.name === 'help' ? invocation.words[0] : command.name;
     const target = topic === undefined ? undefined : findCommand(commands, topic);
-    if (topic !== undefined && !target) throw new ManageError(`no help for unknown command "${topic}"`, ExitCode.usage, 'run "manage.ts help" to see the commands');
+    if (topic !== undefined && !target) throw new ManageError(`no help for unknown command "${topic}"${didYouMean(topic, commandWords(commands))}`, ExitCode.usage, 'run "manage.ts help" to see the commands');
     ui.result(target ? formatCommandHelp(target) : formatHelp(commands));
     return ExitCode.ok;
   }

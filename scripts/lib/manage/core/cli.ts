@@ -1,6 +1,7 @@
 // The command-line grammar (pure): global options, argv parsing against a command registry, generated help.
 import { parseArgs } from 'node:util';
 import { ManageError } from './errors.ts';
+import { didYouMean } from './suggest.ts';
 
 export interface OptionSpec {
   name: string;
@@ -65,7 +66,7 @@ export function parseCommandLine(argv: string[], commands: CommandSpec[]): Invoc
   const { word, rest } = splitCommand(argv);
   const spec = word === undefined ? undefined : findCommand(commands, word);
   if (word !== undefined && !spec) {
-    throw new ManageError(`unknown command "${word}"`, 1, `${usageLine}\ncommands: ${commands.map((command) => command.name).join(', ')}; run "manage.ts help" for details`);
+    throw new ManageError(`unknown command "${word}"${didYouMean(word, commandWords(commands))}`, 1, `${usageLine}\ncommands: ${commands.map((command) => command.name).join(', ')}; run "manage.ts help" for details`);
   }
   const specs = [...globalOptions, ...(spec?.options ?? [])];
   let parsed: ReturnType<typeof parseArgs>;
@@ -78,9 +79,9 @@ export function parseCommandLine(argv: string[], commands: CommandSpec[]): Invoc
     });
   } catch (error) {
     const where = spec ? ` for "${spec.name}"` : '';
-    const message = describeParseError(error as Error & { code?: string });
+    const { message, suggestion } = describeParseError(error as Error & { code?: string }, specs);
     const usage = spec ? commandUsage(spec) : usageLine;
-    throw new ManageError(`${message}${where}`, 1, `${usage}\nrun "manage.ts help${spec ? ` ${spec.name}` : ''}" for the options`);
+    throw new ManageError(`${message}${where}${suggestion}`, 1, `${usage}\nrun "manage.ts help${spec ? ` ${spec.name}` : ''}" for the options`);
   }
   if (!spec) {
     if (parsed.positionals.length > 0) throw new ManageError(`unexpected argument "${parsed.positionals[0]}"`, 1, 'run "manage.ts help"');
@@ -89,12 +90,21 @@ export function parseCommandLine(argv: string[], commands: CommandSpec[]): Invoc
   return { command: spec.name, words: parsed.positionals, options: parsed.values as Invocation['options'] };
 }
 
-/** node:util's parse errors, said plainly. */
-function describeParseError(error: Error & { code?: string }): string {
+/** node:util's parse errors, said plainly, with the closest option to an unknown long one. */
+function describeParseError(error: Error & { code?: string }, specs: OptionSpec[]): { message: string; suggestion: string } {
   const option = /'(-[^' ,]+(?:, --[^' ]+)?)/.exec(error.message)?.[1] ?? 'an option';
-  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return `option ${option.split(', ').pop()} needs a value`;
-  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option '${option}'`;
-  return error.message;
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return { message: `option ${option.split(', ').pop()} needs a value`, suggestion: '' };
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const names = specs.map((spec) => spec.name);
+    const suggestion = option.startsWith('--') ? didYouMean(option.slice(2).split('=')[0]!, names, (name) => `'--${name}'`) : '';
+    return { message: `unknown option '${option}'`, suggestion };
+  }
+  return { message: error.message, suggestion: '' };
+}
+
+/** Every word that names a command: names and aliases. */
+export function commandWords(commands: CommandSpec[]): string[] {
+  return commands.flatMap((command) => [command.name, ...command.aliases]);
 }
 
 export function findCommand<T extends CommandSpec>(commands: T[], word: string): T | undefined {

@@ -1,5 +1,6 @@
 // Dependency graph over services: selection, start order, stop order, cycles (pure).
 import { ManageError } from './errors.ts';
+import { didYouMean } from './suggest.ts';
 
 /** The part of a service the graph needs. */
 export interface GraphNode {
@@ -48,7 +49,7 @@ export function selectServices(nodes: GraphNode[], words: string[]): string[] {
     if (members.length === 0) {
       const groups = [...new Set(nodes.flatMap((node) => node.groups))];
       const known = `services: ${nodes.map((node) => node.name).join(', ')}` + (groups.length ? `; groups: ${groups.join(', ')}` : '');
-      throw new ManageError(`unknown service or group "${word}"`, 1, `choose from ${known}, or all`);
+      throw new ManageError(`unknown service or group "${word}"${didYouMean(word, [...nodes.map((node) => node.name), ...groups, 'all'])}`, 1, `choose from ${known}, or all`);
     }
     for (const member of members) chosen.add(member.name);
   }

@@ -1,5 +1,6 @@
 // The Service type users write, its defaults, and validation of a whole services array (pure).
 import { parseSize } from './bytes.ts';
+import { didYouMean } from './suggest.ts';
 
 /** How to tell that a service is ready to be depended on. */
 export type ReadinessCheck =
@@ -116,6 +117,49 @@ export const defaults = {
   logKeep: 5,
 };
 
+/**
+ * Every key a SERVICES entry may have. A Record over keyof Service: the compiler rejects this object when a
+ * field is added to Service and not here (or named here and not there), so the list cannot drift.
+ */
+const serviceKeys: Record<keyof Service, true> = {
+  name: true,
+  command: true,
+  description: true,
+  cwd: true,
+  env: true,
+  envFile: true,
+  port: true,
+  dependsOn: true,
+  group: true,
+  ready: true,
+  readyTimeout: true,
+  settleMs: true,
+  stopTimeout: true,
+  stopSignal: true,
+  oneShot: true,
+  restart: true,
+  maxRestarts: true,
+  restartDelay: true,
+  pidFile: true,
+  stopCommand: true,
+  logKeep: true,
+  logMaxBytes: true,
+};
+
+/** Every key of any kind of readiness check, kept complete by the compiler the same way. */
+type KeysOfUnion<T> = T extends unknown ? keyof T : never;
+const readinessKeys: Record<KeysOfUnion<ReadinessCheck>, true> = { tcp: true, host: true, http: true, status: true, log: true, command: true };
+
+/**
+ * Keys of `value` that are not in `known`, each as a sentence with the closest known key when there is one:
+ * a misspelt key is otherwise silently ignored (`dependOn` loses the start order without a word).
+ */
+function unknownKeys(value: object, known: Record<string, true>, subject: string): string[] {
+  return Object.keys(value)
+    .filter((key) => !Object.hasOwn(known, key))
+    .map((key) => `${subject} has an unknown key ${JSON.stringify(key)}${didYouMean(key, Object.keys(known)) || `; remove it (known keys: ${Object.keys(known).join(', ')})`}`);
+}
+
 const stopSignals = new Set(['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGKILL']);
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -187,12 +231,14 @@ export function validateServices(services: unknown, source: string): string[] {
     const name = service.name;
     if (typeof name !== 'string' || !namePattern.test(name)) {
       problems.push(`entry ${index + 1} of SERVICES in ${source} needs a name of letters, digits, '.', '_' or '-' (got ${JSON.stringify(name)})`);
+      problems.push(...unknownKeys(service, serviceKeys, `entry ${index + 1} of SERVICES`));
       return;
     }
     const label = `service "${name}"`;
     if (name === 'all') problems.push(`${label}: "all" is reserved for selecting every service; rename it`);
     if (names.has(name)) problems.push(`${label} is declared twice in ${source}; give each service a unique name`);
     names.add(name);
+    problems.push(...unknownKeys(service, serviceKeys, label));
 
     if (!isRunnableCommand(service.command)) problems.push(`${label} has an empty command; set command to a shell string or a non-empty argv array`);
 
@@ -302,6 +348,8 @@ function isRunnableCommand(command: unknown): boolean {
 function validateReadiness(ready: unknown, label: string): string[] {
   if (typeof ready !== 'object' || ready === null) return [`${label}: ready must be an object such as { tcp: 8080 } or { http: "http://127.0.0.1:8080/health" }`];
   const check = ready as Record<string, unknown>;
+  const unknown = unknownKeys(check, readinessKeys, `the ready check of ${label}`);
+  if (unknown.length > 0) return unknown;
   const kinds = ['tcp', 'http', 'log', 'command'].filter((kind) => kind in check);
   if (kinds.length !== 1) return [`${label}: ready needs exactly one of tcp, http, log or command`];
   if ('tcp' in check && !(Number.isInteger(check.tcp) && (check.tcp as number) > 0 && (check.tcp as number) < 65536)) {
