@@ -43,7 +43,7 @@ describe('house rules', () => {
  * The engine's folders in layers: a module imports values only from its own layer or those below. Type-only
  * imports are erased before anything runs, so they may point anywhere (most need the Context type).
  */
-const layers: Record<string, number> = { core: 0, terminal: 1, launch: 1, process: 2, state: 3, logfiles: 4, health: 4, '.': 5 };
+const layers: Record<string, number> = { core: 0, terminal: 1, launch: 1, process: 2, state: 3, logfiles: 4, health: 4, '.': 5, adopt: 5 };
 const engine = join(scripts, 'lib', 'manage');
 const layerOf = (file: string): string => {
   const folder = file.slice(engine.length + 1).split('/');
@@ -80,5 +80,17 @@ describe('engine layout', () => {
   it('the user\'s startup.ts holds declarations only: it imports nothing but types', () => {
     const startup = source(join(scripts, 'lib', 'startup.ts'));
     expect(startup.match(/^import (?!type ).*$/gm) ?? []).toEqual([]);
+  });
+});
+
+describe('packages', () => {
+  const pinned = (file: string): Record<string, string> => (JSON.parse(source(file)) as { dependencies: Record<string, string> }).dependencies;
+
+  it('the engine\'s own package.json pins exactly the runtime packages of the repository, at the same versions', () => {
+    expect(pinned(join(engine, 'package.json'))).toStrictEqual(pinned(join(scripts, '..', 'package.json')));
+  });
+
+  it('every version is pinned exactly, so init installs what the tests ran with', () => {
+    expect(Object.entries(pinned(join(engine, 'package.json'))).filter(([, version]) => !/^\d+\.\d+\.\d+$/.test(version))).toStrictEqual([]);
   });
 });

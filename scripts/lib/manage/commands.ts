@@ -11,11 +11,15 @@ import { up, type StartResult } from './up.ts';
 import { allHealthy, collectStatus, formatStatusTable } from './status.ts';
 import { watchStatus } from './watch.ts';
 import { enforceLogCapsAndReport } from './logfiles/logrotate.ts';
+import { init, upgrade } from './adopt/adopt.ts';
 import { createUi, type Ui } from './terminal/ui.ts';
 
-export interface Command extends CommandSpec {
-  run(context: Context, invocation: Invocation): Promise<number>;
-}
+/**
+ * A command and its handler: most run against this repository's services (a context built from startup.ts);
+ * `init` and `upgrade` work on another repository and load no services.
+ */
+export type Command = CommandSpec &
+  ({ run(context: Context, invocation: Invocation): Promise<number> } | { runAlone(invocation: Invocation, ui: Ui): Promise<number> });
 
 /** Ctrl-C and SIGTERM while a command runs: the count of signals received so far. */
 function onInterrupt(handler: (count: number) => void): () => void {
@@ -236,6 +240,41 @@ export const commands: Command[] = [
     },
   },
   {
+    name: 'init',
+    aliases: [],
+    args: '<repository>',
+    summary: 'add manage.ts to another repository: the engine, an empty startup.ts, .gitignore lines, its packages',
+    options: [
+      { name: 'dir', type: 'string', value: 'NAME', help: 'the folder for manage.ts, directly under the repository root (default scripts)' },
+      { name: 'no-install', type: 'boolean', help: 'copy only; install the engine\'s packages later with npm install in its folder' },
+    ],
+    notes: [
+      'Writes <dir>/manage.ts, <dir>/lib/manage/ (the engine, with its own package.json and node_modules, so the',
+      'repository\'s package.json, lockfile and "type" stay as they are), <dir>/lib/startup.ts (your SERVICES, empty),',
+      '<dir>/lib/tsconfig.json (for your editor, unless one is there) and /logs/, /.pids/, node_modules/ in .gitignore.',
+      'Nothing is overwritten: a file in the way is named and nothing is written. A repository that has manage.ts',
+      'already is upgraded instead.',
+    ],
+    examples: ['manage.ts init ../my-app', 'manage.ts init ../my-app --dir tools'],
+    runAlone: (invocation, ui) => init(oneRepository(invocation), { dir: (invocation.options.dir as string | undefined) ?? 'scripts', install: !invocation.options['no-install'] }, ui),
+  },
+  {
+    name: 'upgrade',
+    aliases: [],
+    args: '<repository>',
+    summary: 'replace the engine of manage.ts in another repository with this one; startup.ts and the state stay',
+    options: [
+      { name: 'dir', type: 'string', value: 'NAME', help: 'the folder of manage.ts there, where more than one is found' },
+      { name: 'no-install', type: 'boolean', help: 'do not run npm when the engine\'s packages changed' },
+    ],
+    notes: [
+      'Files are swapped in by renames: running services keep running, and a command started meanwhile sees the',
+      'old engine or the new one. The installed packages are kept, and npm runs only when their versions changed.',
+    ],
+    examples: ['manage.ts upgrade ../my-app', 'manage.ts upgrade ../my-app -v      # lists the files that changed'],
+    runAlone: (invocation, ui) => upgrade(oneRepository(invocation), { dir: invocation.options.dir as string | undefined, install: !invocation.options['no-install'] }, ui),
+  },
+  {
     name: 'help',
     aliases: [],
     args: '[command]',
@@ -256,9 +295,19 @@ export async function dispatch(invocation: Invocation, ui: Ui = createUiFor(invo
     ui.result(target ? formatCommandHelp(target) : formatHelp(commands));
     return ExitCode.ok;
   }
+  if ('runAlone' in command) return command.runAlone(invocation, ui);
   const locations = locate({ services: invocation.options.services as string | undefined, stateDir: invocation.options['state-dir'] as string | undefined });
   const context = await createContext(locations, ui);
   return command.run(context, invocation);
+}
+
+/** The one repository `init` and `upgrade` act on. */
+function oneRepository(invocation: Invocation): string {
+  const [repository, ...extra] = invocation.words;
+  if (repository === undefined || extra.length > 0) {
+    throw new ManageError(`${invocation.command} takes one repository folder${extra.length > 0 ? `, not ${invocation.words.length}` : ''}`, ExitCode.usage, `for example: manage.ts ${invocation.command} ../my-app`);
+  }
+  return repository;
 }
 
 export function createUiFor(invocation: Invocation): Ui {

@@ -2,6 +2,13 @@
 import { parseSize } from './bytes.ts';
 import { didYouMean } from './suggest.ts';
 
+/**
+ * The signals a service may be stopped with. Spelled out rather than Node's NodeJS.Signals, so the editor checks
+ * startup.ts in a repository that has no @types/node, and a misspelt signal is flagged as it is typed.
+ */
+const stopSignalNames = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGKILL'] as const;
+export type StopSignal = (typeof stopSignalNames)[number];
+
 /** How to tell that a service is ready to be depended on. */
 export type ReadinessCheck =
   /** A TCP connection to 127.0.0.1:port is accepted. */
@@ -42,7 +49,7 @@ export interface Service {
   /** How long `down` waits after the stop signal before SIGKILL, in ms. Default 10000. */
   stopTimeout?: number;
   /** The signal `down` sends first. Default SIGTERM. */
-  stopSignal?: NodeJS.Signals;
+  stopSignal?: StopSignal;
   /**
    * A task that runs to completion (a migration, `cargo build --release`) on every `up` that selects it:
    * dependents start only after it exits 0, and a non-zero exit fails it like a crash. readyTimeout bounds it.
@@ -94,7 +101,7 @@ export interface ResolvedService {
   readyTimeout: number;
   settleMs: number;
   stopTimeout: number;
-  stopSignal: NodeJS.Signals;
+  stopSignal: StopSignal;
   oneShot: boolean;
   restart: 'no' | 'on-failure' | 'always';
   maxRestarts: number;
@@ -111,7 +118,7 @@ export const defaults = {
   readyTimeout: 30_000,
   settleMs: 300,
   stopTimeout: 10_000,
-  stopSignal: 'SIGTERM' as NodeJS.Signals,
+  stopSignal: 'SIGTERM' as StopSignal,
   maxRestarts: 5,
   restartDelay: 500,
   logKeep: 5,
@@ -160,7 +167,7 @@ function unknownKeys(value: object, known: Record<string, true>, subject: string
     .map((key) => `${subject} has an unknown key ${JSON.stringify(key)}${didYouMean(key, Object.keys(known)) || `; remove it (known keys: ${Object.keys(known).join(', ')})`}`);
 }
 
-const stopSignals = new Set(['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGKILL']);
+const stopSignals = new Set<string>(stopSignalNames);
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** Whether a text may name a service or group (and so a file under logs/ and .pids/). */

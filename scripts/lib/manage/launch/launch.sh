@@ -11,9 +11,12 @@ modules=$engine/node_modules
 if [ ! -f "$modules/tsx/dist/loader.mjs" ]; then
   modules=${engine%/*/*/*}/node_modules
   if [ ! -f "$modules/tsx/dist/loader.mjs" ]; then
-    # A lockfile beside the engine means it keeps its packages to itself (see README "Add manage.ts").
-    if [ -f "$engine/package-lock.json" ]; then where=$engine; else where=${engine%/*/*/*}; fi
-    echo "manage.ts: dependencies are not installed; run: cd $where && npm ci" >&2
+    # The packages go where the repository's package.json asks for them (manage.ts's own repository), else
+    # into the engine's folder, as `manage.ts init` put them (see README "Add manage.ts to your repository").
+    where=${engine%/*/*/*}
+    if ! grep -qs '"tsx"' "$where/package.json"; then where=$engine; fi
+    if [ -f "$where/package-lock.json" ]; then verb=ci; else verb=install; fi
+    echo "manage.ts: dependencies are not installed; run: cd $where && npm $verb" >&2
     exit 1
   fi
 fi

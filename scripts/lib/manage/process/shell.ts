@@ -132,3 +132,19 @@ export async function findPortHolders(port: number): Promise<Array<{ pid: number
   const found = await findProcess('port', port);
   return found.map((entry) => ({ pid: entry.pid, cmd: entry.cmd }));
 }
+
+/**
+ * Runs a tool of manage.ts's own (npm while adopting a repository) to its end, its output kept for the report
+ * of a failure. The answer is its exit code, 127 when it cannot be started.
+ */
+export async function runTool(argv: string[], options: { cwd: string }): Promise<{ code: number; output: string }> {
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const code = await new Promise<number>((resolve) => {
+    child.once('close', (exitCode) => resolve(exitCode ?? 128));
+    child.once('error', () => resolve(127));
+  });
+  return { code, output: Buffer.concat(chunks).toString('utf8') };
+}
