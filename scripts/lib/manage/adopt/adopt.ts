@@ -299,10 +299,16 @@ function warnAboutOwnTypeCheck(root: string, engine: string, ui: Ui): void {
   ui.warn(`${ui.mark('note')} tsconfig.json: add "${engine}" to its "exclude" so your own type check leaves the engine to manage.ts`);
 }
 
+/** Bytes on disk under a folder, each file once: npm hard-links esbuild's 11 MB binary into two places. */
 function folderBytes(folder: string): number {
+  const seen = new Set<string>();
   let total = 0;
   for (const entry of readdirSync(folder, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) total += lstatSync(join(entry.parentPath, entry.name)).size;
+    if (!entry.isFile()) continue;
+    const stat = lstatSync(join(entry.parentPath, entry.name));
+    if (seen.has(`${stat.dev}:${stat.ino}`)) continue;
+    seen.add(`${stat.dev}:${stat.ino}`);
+    total += stat.size;
   }
   return total;
 }
