@@ -86,6 +86,18 @@ describe('serviceMembers', () => {
     expect(serviceMembers(recorded, [stranger, leader, child, ownGroup, ownSession, zombie], bootId)).toEqual([leader, child, ownGroup, ownSession]);
   });
 
+  it('with descendants (an adopted process that leads no group): its children by parent PID, and theirs', () => {
+    const adopted: RecordedIdentity = { ...recorded, descendants: true };
+    // Started by an old script's `cmd &`: in the script's group and session, not its own.
+    const orphanOfScript = processInfo({ pgid: 50, sid: 50 });
+    const shellChild = processInfo({ pid: 110, ppid: 100, pgid: 50, sid: 50, startTicks: 5010, startTime: leaderStart + 100 });
+    const grandchild = processInfo({ pid: 111, ppid: 110, pgid: 50, sid: 50, startTicks: 5020, startTime: leaderStart + 200 });
+    const sibling = processInfo({ pid: 112, ppid: 40, pgid: 50, sid: 50, startTicks: 5030, startTime: leaderStart + 300 });
+    const snapshot = [sibling, grandchild, orphanOfScript, shellChild];
+    expect(serviceMembers(adopted, snapshot, bootId)).toEqual([orphanOfScript, shellChild, grandchild]);
+    expect(serviceMembers(recorded, snapshot, bootId)).toEqual([orphanOfScript]);
+  });
+
   it('finds the children that outlived the leader', () => {
     expect(serviceMembers(recorded, [child, stranger, ownGroup], bootId)).toEqual([child, ownGroup]);
   });

@@ -14,6 +14,7 @@ function fakeSource(processes: ProcessInfo[]): ProcessSource {
     list: async () => processes,
     get: async (pid) => processes.find((process) => process.pid === pid),
     commandLine: async () => '',
+    argv: async () => [],
     portHolders: async () => ({ held: false }),
     portStates: async () => new Map(),
   };

@@ -154,6 +154,23 @@ describe('PID files on disk', () => {
     });
   });
 
+  it('says a bare PID is the old manage.sh format, with the rm that clears it', () => {
+    mkdirSync(join(stateDir, '.pids'));
+    const path = join(stateDir, '.pids', 'api.pid');
+    writeFileSync(path, '12345\n');
+    expect(thrown(() => readPidFile(stateDir, 'api'))).toMatchObject({
+      exitCode: 1,
+      message: `PID file ${path} holds only a PID (12345), as an old manage.sh writes it`,
+      hint: `manage.ts cannot confirm what runs there; stop it yourself if it is yours, then rm ${path}`,
+    });
+  });
+
+  it('keeps "also its descendants" of an adopted process through a write and a read', () => {
+    writePidFile(stateDir, { ...full, descendants: true });
+    expect(readFileSync(join(stateDir, '.pids', 'api.pid'), 'utf8')).toContain('\nmembers=descendants\n');
+    expect(readPidFile(stateDir, 'api')).toEqual({ ...full, descendants: true });
+  });
+
   it('throws a ManageError naming the path when it cannot be read at all', () => {
     const path = join(stateDir, '.pids', 'api.pid');
     mkdirSync(path, { recursive: true });

@@ -1,6 +1,6 @@
 // Parsers for /proc text (scripts/lib/manage/core/procfs.ts), from lines written to match proc(5).
 import { describe, expect, it } from 'vitest';
-import { parseBootTime, parseCmdline, parseNetTcp, parseSocketLink, parseStat, pastListeningRows } from '../../scripts/lib/manage/core/procfs.ts';
+import { parseBootTime, parseCmdline, parseCmdlineArgv, parseNetTcp, parseSocketLink, parseStat, pastListeningRows } from '../../scripts/lib/manage/core/procfs.ts';
 
 /**
  * The fields after comm of a /proc/<pid>/stat line, from field 3 (state) to field 52 (exit_code):
@@ -105,6 +105,17 @@ describe('parseCmdline', () => {
     ['empty text (a kernel thread)', '', ''],
   ])('reads %s', (_, text, expected) => {
     expect(parseCmdline(text)).toBe(expected);
+  });
+});
+
+describe('parseCmdlineArgv', () => {
+  it.each([
+    ['node\u0000server.js\u0000', ['node', 'server.js']],
+    ['sh\u0000-c\u0000sleep 1; echo done\u0000', ['sh', '-c', 'sleep 1; echo done']],
+    ['a\u0000\u0000b\u0000', ['a', '', 'b']],
+    ['', []],
+  ])('reads %j as %j', (text, expected) => {
+    expect(parseCmdlineArgv(text)).toEqual(expected);
   });
 });
 

@@ -2,9 +2,10 @@
 import type { CommandSpec, Invocation } from './core/cli.ts';
 import { commandWords, findCommand, formatCommandHelp, formatHelp } from './core/cli.ts';
 import { didYouMean } from './core/suggest.ts';
-import { createContext, locate, type Context } from './config.ts';
+import { createContext, displayPath, locate, type Context } from './config.ts';
 import { ExitCode, ManageError } from './core/errors.ts';
 import { acquireLock } from './state/lock.ts';
+import { adoptLegacyPidFiles, legacyPidFilesError } from './state/legacy.ts';
 import { cleanLogs, logs, parseLogsRequest, showLogStats } from './logs.ts';
 import { down, type StopResult } from './shutdown.ts';
 import { up, type StartResult } from './up.ts';
@@ -87,6 +88,7 @@ async function runDown(context: Context, words: string[], invocation: Invocation
 
 async function runStatus(context: Context, words: string[], invocation: Invocation): Promise<number> {
   const { json, check, watch } = invocation.options;
+  const legacy = await adoptLegacyPidFiles(context, displayPath);
   if (watch) {
     if (check) throw new ManageError('--watch and --check do not go together', ExitCode.usage, 'use --check for an exit code, --watch to keep looking');
     const text = invocation.options.interval ?? '2';
@@ -101,10 +103,16 @@ async function runStatus(context: Context, words: string[], invocation: Invocati
   const report = await collectStatus(context, words, { deep: Boolean(check), details: Boolean(json) || context.ui.verbose });
   if (json) context.ui.result(JSON.stringify(report, null, 2));
   else if (!check || !context.ui.quiet) formatStatusTable(report, context.ui).forEach((line) => context.ui.result(line));
-  // Every service is shown, but an unreadable PID file is still an error the user must fix.
-  const unreadable = report.services.filter((service) => service.pidFileProblem !== null);
+  // Every service is shown, but an unreadable PID file is still an error the user must fix; old-format
+  // ones that could not be adopted are listed together, with one command that clears them.
+  const legacyNames = new Set(legacy.map((file) => file.service));
+  const unreadable = report.services.filter((service) => service.pidFileProblem !== null && !legacyNames.has(service.name));
   for (const service of unreadable) context.ui.error(`error: ${service.pidFileProblem}`);
-  if (unreadable.length > 0) return ExitCode.usage;
+  if (legacy.length > 0) {
+    const error = legacyPidFilesError(legacy, displayPath);
+    context.ui.error(`error: ${error.message}\n${error.hint}`);
+  }
+  if (unreadable.length > 0 || legacy.length > 0) return ExitCode.usage;
   return check && !allHealthy(report) ? ExitCode.unhealthy : ExitCode.ok;
 }
 

@@ -5,7 +5,7 @@ import type { Context } from './config.ts';
 import { ManageError } from './core/errors.ts';
 import { describePids } from './process/processes.ts';
 import { classifyRecord, serviceMembers, type ProcessInfo } from './core/identity.ts';
-import { readPidFile, removePidFile, type PidRecord } from './state/pidfile.ts';
+import { readPidFile, readPidFileIfReadable, removePidFile, type PidRecord } from './state/pidfile.ts';
 import type { ResolvedService } from './core/service.ts';
 import { terminateProcess, terminateService } from './process/terminate.ts';
 
@@ -95,7 +95,7 @@ export function startEnvironment(service: ResolvedService): Record<string, strin
 /** Whether the holders of a port belong to any declared service (selected or not), described for the user. */
 async function describeHolder(context: Context, pids: number[], snapshot: () => Promise<ProcessInfo[]>): Promise<{ text: string; managed: boolean }> {
   for (const service of context.services) {
-    const record = readPidFile(context.stateDir, service.name);
+    const record = readPidFileIfReadable(context.stateDir, service.name);
     if (!record) continue;
     const members = serviceMembers(record, await snapshot(), context.processes.bootId);
     if (members.some((member) => pids.includes(member.pid))) return { text: `service "${service.name}" (pid ${record.pid})`, managed: true };

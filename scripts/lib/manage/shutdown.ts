@@ -1,10 +1,11 @@
 // `down`: stop a selection, dependents before what they depend on, in parallel wherever the graph allows.
 import { rmSync } from 'node:fs';
-import { undeclaredServiceNames, type Context } from './config.ts';
+import { displayPath, undeclaredServiceNames, type Context } from './config.ts';
 import { dependentsOutside, selectServices, stopOrder } from './core/graph.ts';
 import { removeKeeperState } from './process/keeper.ts';
-import { cpuSamplesPath, listPidFiles, readPidFile, removeExitRecord, removePidFile, type PidRecord } from './state/pidfile.ts';
+import { cpuSamplesPath, listPidFiles, readPidFile, readPidFileIfReadable, removeExitRecord, removePidFile, type PidRecord } from './state/pidfile.ts';
 import { defaults, type ResolvedService } from './core/service.ts';
+import { settleLegacyPidFiles } from './state/legacy.ts';
 import { runCheckCommand } from './process/shell.ts';
 import { liveMembers, terminateService } from './process/terminate.ts';
 import { formatDuration } from './terminal/ui.ts';
@@ -39,10 +40,12 @@ interface StopTarget {
 export async function down(context: Context, words: string[], options: DownOptions = {}): Promise<StopResult[]> {
   const { services } = context;
   const names = selectServices(services, words);
+  const everything = words.length === 0 || words.includes('all');
+  await settleLegacyPidFiles(context, everything ? [...names, ...undeclaredServiceNames(context)] : names, displayPath);
   // Every PID file is read before anything is signalled: an unreadable one stops the command unchanged.
   const byName = new Map(services.map((service) => [service.name, service]));
   const targets = stopOrder(services, names).map((name) => declaredTarget(context, byName.get(name)!));
-  if (words.length === 0 || words.includes('all')) targets.unshift(...undeclaredTargets(context));
+  if (everything) targets.unshift(...undeclaredTargets(context));
 
   const width = Math.max(...targets.map((target) => target.name.length));
   const finished = new Map<string, Promise<StopResult>>();
@@ -144,7 +147,7 @@ function report(context: Context, result: StopResult, width: number, undeclared:
 /** A partial `down` can leave running services whose dependency is now gone: say so. */
 async function warnAboutDependents(context: Context, stopped: string[]): Promise<void> {
   for (const [dependent, dependencies] of dependentsOutside(context.services, stopped)) {
-    const record = readPidFile(context.stateDir, dependent);
+    const record = readPidFileIfReadable(context.stateDir, dependent);
     if (record && (await liveMembers(record, context.processes)).length > 0) {
       context.ui.warn(`note: ${dependent} is still running and depends on ${dependencies.join(', ')}; stop it too with "down ${dependent}"`);
     }

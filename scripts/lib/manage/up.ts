@@ -9,6 +9,7 @@ import { describeCap, enforceLogCaps, rotateBeforeStart } from './logfiles/logro
 import { isStartHeader, startHeader } from './logfiles/logtime.ts';
 import { keptCommand, readKeeperState, removeKeeperState } from './process/keeper.ts';
 import { removeExitRecord, removePidFile, writeExitRecord, writePidFile, type PidRecord } from './state/pidfile.ts';
+import { settleLegacyPidFiles } from './state/legacy.ts';
 import { now, pollUntil, sleep } from './process/poll.ts';
 import { isAlive, isSameProcess, startedNoEarlier } from './core/identity.ts';
 import { clearLeftovers, preflight, type Plan } from './preflight.ts';
@@ -47,6 +48,7 @@ export async function up(context: Context, words: string[], options: UpOptions =
   const names = withDependencies(services, selectServices(services, words));
   const order = startOrder(services, names);
   const byName = new Map(services.map((service) => [service.name, service]));
+  await settleLegacyPidFiles(context, order, displayPath);
   ensureStateDirs(context);
   const plans = await preflight(context, order.map((name) => byName.get(name)!), options);
   await clearLeftovers(context, plans);

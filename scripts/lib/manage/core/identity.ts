@@ -26,6 +26,11 @@ export interface RecordedIdentity {
   startTime: number;
   startTicks?: number;
   bootId?: string;
+  /**
+   * Also its descendants, by parent PID: for a process manage.ts adopted rather than started (an old
+   * manage.sh's `cmd &`), which leads no session or group of its own, so its children are found no other way.
+   */
+  descendants?: boolean;
 }
 
 /**
@@ -54,13 +59,28 @@ export function serviceMembers(recorded: RecordedIdentity, processes: ProcessInf
   const holder = processes.find((process) => process.pid === recorded.pid);
   if (holder && !isSameProcess(recorded, holder, bootId)) return [];
   if (recorded.bootId !== undefined && bootId !== undefined && recorded.bootId !== bootId) return [];
-  return processes.filter(
+  const members = processes.filter(
     (process) =>
       isAlive(process) &&
       // The recorded process itself (an adopted daemon need not lead a group), its session and its group.
       (process.pid === recorded.pid || process.sid === recorded.pid || process.pgid === recorded.pid) &&
       startedNoEarlier(process, recorded),
   );
+  return recorded.descendants ? withDescendants(members, processes, recorded) : members;
+}
+
+/** The members plus every live process whose chain of parents leads to one of them. */
+function withDescendants(members: ProcessInfo[], processes: ProcessInfo[], recorded: RecordedIdentity): ProcessInfo[] {
+  const found = new Map(members.map((member) => [member.pid, member]));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const process of processes) {
+      if (found.has(process.pid) || !found.has(process.ppid) || !isAlive(process) || !startedNoEarlier(process, recorded)) continue;
+      found.set(process.pid, process);
+      grew = true;
+    }
+  }
+  return [...found.values()];
 }
 
 /** Whether a process started at or after the recorded one (exactly in ticks; within ps's second otherwise). */

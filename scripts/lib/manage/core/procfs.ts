@@ -55,7 +55,13 @@ export function parseBootTime(text: string): number | undefined {
 
 /** A process's /proc/<pid>/cmdline (NUL-separated) as one readable line. */
 export function parseCmdline(text: string): string {
-  return text.replace(/\0+$/, '').split('\0').join(' ');
+  return parseCmdlineArgv(text).join(' ');
+}
+
+/** A process's /proc/<pid>/cmdline as its argv: NUL-terminated arguments; empty for a kernel thread or a zombie. */
+export function parseCmdlineArgv(text: string): string[] {
+  const trimmed = text.replace(/\0+$/, '');
+  return trimmed === '' ? [] : trimmed.split('\0');
 }
 
 /** One row of /proc/net/tcp or tcp6. */

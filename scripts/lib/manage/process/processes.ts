@@ -2,7 +2,7 @@
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { ProcessInfo } from '../core/identity.ts';
-import { parseBootTime, parseCmdline, parseNetTcp, parseSocketLink, parseStat, pastListeningRows, ticksPerSecond } from '../core/procfs.ts';
+import { parseBootTime, parseCmdline, parseCmdlineArgv, parseNetTcp, parseSocketLink, parseStat, pastListeningRows, ticksPerSecond } from '../core/procfs.ts';
 import { now } from './poll.ts';
 import { parseAuxvPageSize, parseCpuTime } from '../core/resources.ts';
 import { findPortHolders, listProcessesPortably, runPs } from './shell.ts';
@@ -27,6 +27,8 @@ export interface ProcessSource {
   get(pid: number): Promise<ProcessInfo | undefined>;
   /** The full command line of a process, for messages. */
   commandLine(pid: number): Promise<string>;
+  /** The arguments a process was started with; empty when it is gone or unreadable. */
+  argv(pid: number): Promise<string[]>;
   /**
    * Who listens on a TCP port. Reading the kernel's socket tables costs milliseconds whatever their length,
    * so callers checking many ports in one command accept tables up to `maxAgeMs` old; readiness reads fresh.
@@ -121,6 +123,10 @@ export class ProcSource extends SnapshotSource implements ProcessSource {
   async commandLine(pid: number): Promise<string> {
     const text = readText(`/proc/${pid}/cmdline`);
     return text ? parseCmdline(text) : (this.readOne(pid)?.command ?? '');
+  }
+
+  async argv(pid: number): Promise<string[]> {
+    return parseCmdlineArgv(readText(`/proc/${pid}/cmdline`) ?? '');
   }
 
   async portHolders(port: number, maxAgeMs = 0): Promise<PortHolders> {
@@ -284,6 +290,12 @@ export class PsSource extends SnapshotSource implements ProcessSource {
 
   async commandLine(pid: number): Promise<string> {
     return (await this.get(pid))?.command ?? '';
+  }
+
+  /** ps shows the arguments joined by spaces: split again, they match only where no argument holds a blank. */
+  async argv(pid: number): Promise<string[]> {
+    const line = await this.commandLine(pid);
+    return line === '' ? [] : line.split(' ');
   }
 
   async portHolders(port: number): Promise<PortHolders> {

@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { errnoCode, ManageError } from '../core/errors.ts';
 import type { RecordedIdentity } from '../core/identity.ts';
+import { parseBarePid } from '../core/legacy.ts';
 
 /** What `up` records about a started service. */
 export interface PidRecord extends RecordedIdentity {
@@ -33,6 +34,7 @@ export function formatPidFile(record: PidRecord): string {
     `started_at=${record.startedAt}`,
     record.logOffset === undefined ? undefined : `log_offset=${record.logOffset}`,
     record.readyAt === undefined ? undefined : `ready_at=${record.readyAt}`,
+    record.descendants ? 'members=descendants' : undefined,
     `command=${record.command.replace(/\n/g, ' ')}`,
   ];
   return lines.filter((line) => line !== undefined).join('\n') + '\n';
@@ -67,6 +69,7 @@ export function parsePidFile(text: string): PidRecord {
     command: fields.get('command') ?? '',
     logOffset: number('log_offset'),
     readyAt: fields.get('ready_at'),
+    ...(fields.get('members') === 'descendants' ? { descendants: true } : {}),
   };
 }
 
@@ -74,15 +77,26 @@ export function pidFilePath(stateDir: string, service: string): string {
   return join(stateDir, '.pids', `${service}.pid`);
 }
 
-/** The record, undefined when there is no PID file, or a ManageError naming the file when it is unreadable. */
-export function readPidFile(stateDir: string, service: string): PidRecord | undefined {
+/** The text of a PID file, undefined when there is none, or a ManageError naming the file when it cannot be read. */
+export function readPidFileText(stateDir: string, service: string): string | undefined {
   const path = pidFilePath(stateDir, service);
-  let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return undefined;
     throw new ManageError(`cannot read PID file ${path}: ${(error as Error).message}`, 1, 'fix its permissions, or remove it if the service is not running');
+  }
+}
+
+/** The record, undefined when there is no PID file, or a ManageError naming the file when it is unreadable. */
+export function readPidFile(stateDir: string, service: string): PidRecord | undefined {
+  const path = pidFilePath(stateDir, service);
+  const text = readPidFileText(stateDir, service);
+  if (text === undefined) return undefined;
+  const barePid = parseBarePid(text);
+  if (barePid !== undefined) {
+    // Commands adopt such a file first when they can (state/legacy.ts); one left is one they could not confirm.
+    throw new ManageError(`PID file ${path} holds only a PID (${barePid}), as an old manage.sh writes it`, 1, `manage.ts cannot confirm what runs there; stop it yourself if it is yours, then rm ${path}`);
   }
   try {
     return parsePidFile(text);
@@ -92,6 +106,19 @@ export function readPidFile(stateDir: string, service: string): PidRecord | unde
       1,
       `check whether "${service}" still runs (ps), stop it by hand if so, then remove the file`,
     );
+  }
+}
+
+/**
+ * For questions about services a command does not touch (who holds a port, who still depends on what):
+ * an unreadable or old-format PID file answers "no record", and a command that touches it reports it.
+ */
+export function readPidFileIfReadable(stateDir: string, service: string): PidRecord | undefined {
+  try {
+    return readPidFile(stateDir, service);
+  } catch (error) {
+    if (error instanceof ManageError) return undefined;
+    throw error;
   }
 }
 
