@@ -134,21 +134,47 @@ JS
   run_lifecycle
 }
 
-@test "init does not touch the state an old manage.sh left behind (bare PID files, logs)" {
-  mkdir -p "$target/.pids" "$target/logs"
-  printf '#!/bin/bash\ndeclare -A SERVICES=([web]="python3 -m http.server")\n' > "$target/manage.sh"
-  printf '4242\n' > "$target/.pids/web.pid"
-  printf 'old line\n' > "$target/logs/web.log"
+@test "a repository whose old manage.sh stack is running: init leaves its state, then status adopts it and down stops it" {
+  cat > "$target/manage.sh" <<'SH'
+#!/bin/bash
+# An old manage.sh: SERVICES in an array, started in the background, the bare PID in .pids/<name>.pid.
+declare -A SERVICES=([worker]="sleep 307")
+mkdir -p .pids logs
+for name in "${!SERVICES[@]}"; do
+  nohup ${SERVICES[$name]} >> "logs/$name.log" 2>&1 &
+  echo $! > ".pids/$name.pid"
+done
+SH
+  printf '.pids/\nlogs/\n' > "$target/.gitignore"
   commit_target
+  (cd "$target" && MANAGE_TEST_MARKER="$STACK_MARKER" bash manage.sh)
+  pid=$(cat "$target/.pids/worker.pid")
+  is_running "$pid"
 
   run "$MANAGE" init "$target"
   [ "$status" -eq 0 ]
   # A manage.sh is something import reads: init offers it as the next step.
   [[ "$output" == *"next: cd "*" && ./scripts/manage.ts import manage.sh && ./scripts/manage.ts up"* ]]
-  [ "$(cat "$target/.pids/web.pid")" = 4242 ]
-  [ "$(cat "$target/logs/web.log")" = "old line" ]
-  # The tracked state files are the repository's business: init neither changed nor untracked them.
-  [ "$(git -C "$target" status --porcelain)" = "$(printf '?? .gitignore\n?? scripts/')" ]
+  # The state folders were ignored already: .gitignore gains only node_modules/.
+  [[ "$output" == *"ok .gitignore: added node_modules/"* ]]
+  [ "$(cat "$target/.pids/worker.pid")" = "$pid" ]
+  [ "$(git -C "$target" status --porcelain)" = "$(printf ' M .gitignore\n?? scripts/')" ]
+
+  sed -i "s|^export const SERVICES = \[\] satisfies Service\[\];|export const SERVICES = [{ name: 'worker', command: 'sleep 307' }] satisfies Service[];|" "$target/scripts/lib/startup.ts"
+  run --separate-stderr "$target/scripts/manage.ts" status
+  [ "$status" -eq 0 ]
+  [[ "$stderr" == *"worker: adopted pid $pid from"* ]]
+  [[ "$output" =~ worker\ +RUNNING\ +$pid ]]
+  run "$target/scripts/manage.ts" logs -n 1
+  [ "$status" -eq 0 ]
+  run "$target/scripts/manage.ts" down
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"ok worker "*"stopped in"* ]]
+  ! is_running "$pid"
+  run "$MANAGE" upgrade "$target"
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"is up to date"* ]]
+  [ "$(git -C "$target" status --porcelain)" = "$(printf ' M .gitignore\n?? scripts/')" ]
 }
 
 @test "init with --dir tools: tools/manage.ts runs the stack from any directory" {
