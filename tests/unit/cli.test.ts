@@ -42,7 +42,7 @@ describe('parseCommandLine', () => {
     expect(error).toBeInstanceOf(ManageError);
     expect(error).toMatchObject({ message: 'unknown command "frobnicate"', exitCode: 1 });
     expect((error as ManageError).hint).toBe(
-      'usage: manage.ts <command> [options] [service|group ...]\ncommands: up, down, restart, status, health, logs, init, upgrade, help; run "manage.ts help" for details',
+      'usage: manage.ts <command> [options] [service|group ...]\ncommands: up, down, restart, status, health, logs, init, upgrade, validate, help; run "manage.ts help" for details',
     );
   });
 
@@ -111,7 +111,7 @@ describe('formatHelp', () => {
 describe('formatCommandHelp', () => {
   it.each(commands.map((command) => [command.name, command]))('shows the usage, options and examples of %s', (_, command) => {
     const help = formatCommandHelp(command);
-    expect(help.split('\n')[0]).toBe(`usage: manage.ts ${command.name} [options] ${command.args}`);
+    expect(help.split('\n')[0]).toBe(`usage: manage.ts ${command.name} [options]${command.args ? ` ${command.args}` : ''}`);
     expect(help).toContain(command.summary);
     for (const option of [...command.options, ...globalOptions]) {
       for (const flag of optionFlags(option)) expect(help).toContain(flag);

@@ -13,6 +13,7 @@ import { allHealthy, collectStatus, formatStatusTable } from './status.ts';
 import { watchStatus } from './watch.ts';
 import { enforceLogCapsAndReport } from './logfiles/logrotate.ts';
 import { init, upgrade } from './adopt/adopt.ts';
+import { formatValidateReport, validate } from './validate.ts';
 import { createUi, type Ui } from './terminal/ui.ts';
 
 /**
@@ -281,6 +282,30 @@ export const commands: Command[] = [
     ],
     examples: ['manage.ts upgrade ../my-app', 'manage.ts upgrade ../my-app -v      # lists the files that changed'],
     runAlone: (invocation, ui) => upgrade(oneRepository(invocation), { dir: invocation.options.dir as string | undefined, install: !invocation.options['no-install'] }, ui),
+  },
+  {
+    name: 'validate',
+    aliases: [],
+    args: '',
+    summary: 'check the services file for CI: it loads, every SERVICES entry is valid, it type-checks; exit 1 on any problem',
+    options: [
+      { name: 'json', type: 'boolean', help: 'the checks as JSON (schemaVersion 1, docs/status-json.md)' },
+      { name: 'strict', type: 'boolean', help: 'a skipped type check (typescript not installed, or a JavaScript services file) fails too' },
+    ],
+    notes: [
+      'Starts nothing and reads no state. The type check runs tsc (the repository\'s node_modules/.bin/tsc, else the',
+      'engine\'s) on the services file and what it imports; without typescript it is skipped with a note, and a',
+      'services file in JavaScript has no types to check.',
+    ],
+    examples: ['manage.ts validate', 'manage.ts validate --strict --services stacks/ci.ts', 'manage.ts validate --json | jq .ok'],
+    runAlone: async (invocation, ui) => {
+      if (invocation.words.length > 0) throw new ManageError(`validate takes no arguments, not "${invocation.words[0]}"`, ExitCode.usage, 'name another services file with --services FILE');
+      const { servicesFile } = locate({ services: invocation.options.services as string | undefined });
+      const report = await validate(servicesFile, { strict: Boolean(invocation.options.strict) });
+      if (invocation.options.json) ui.result(JSON.stringify(report, null, 2));
+      else formatValidateReport(report, ui).forEach((line) => ui.result(line));
+      return report.ok ? ExitCode.ok : ExitCode.usage;
+    },
   },
   {
     name: 'help',

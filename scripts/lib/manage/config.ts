@@ -47,7 +47,23 @@ export function displayPath(path: string): string {
   return here !== '/' && !fromHere.startsWith('..') ? fromHere : path;
 }
 
+/** A services file loaded and checked: what it declares, and every problem with it (none when valid). */
+export interface InspectedServices {
+  source: string;
+  declared: unknown;
+  problems: string[];
+}
+
 export async function loadServices(servicesFile: string): Promise<ResolvedService[]> {
+  const { declared, problems, source } = await inspectServices(servicesFile);
+  if (problems.length > 0) {
+    throw new ManageError(problems.join('\n'), 1, `fix ${problems.length === 1 ? 'this' : 'these'} in ${source}; nothing was started or stopped`);
+  }
+  return (declared as Service[]).map((service) => withDefaults(service, repoRoot, resolvePath));
+}
+
+/** Loads the file (a ManageError when it cannot be) and lists every problem of its SERVICES, cycles included. */
+export async function inspectServices(servicesFile: string): Promise<InspectedServices> {
   if (!existsSync(servicesFile)) {
     throw new ManageError(`services file ${servicesFile} does not exist`, 1, 'pass an existing file to --services, or unset MANAGE_SERVICES_FILE');
   }
@@ -62,10 +78,7 @@ export async function loadServices(servicesFile: string): Promise<ResolvedServic
   const problems = validateServices(declared, source);
   const cycle = findCycle(graphOf(declared));
   if (cycle) problems.push(`services form a dependency cycle: ${cycle.join(' -> ')}; remove one of these dependsOn entries`);
-  if (problems.length > 0) {
-    throw new ManageError(problems.join('\n'), 1, `fix ${problems.length === 1 ? 'this' : 'these'} in ${source}; nothing was started or stopped`);
-  }
-  return (declared as Service[]).map((service) => withDefaults(service, repoRoot, resolvePath));
+  return { source, declared, problems };
 }
 
 type ServicesModule = { SERVICES?: unknown; default?: unknown };

@@ -113,6 +113,25 @@ export async function runCheckCommand(
   return 124;
 }
 
+/**
+ * Runs a program to completion (in its own process group, killed whole past `timeoutMs`) and returns its exit
+ * code and what it printed, stdout and stderr together: for tools whose report is the output (tsc).
+ */
+export async function runCaptured(file: string, args: string[], options: { cwd: string; timeoutMs: number }): Promise<{ code: number; output: string }> {
+  const child = spawn(file, args, { cwd: options.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const closed = new Promise<number>((resolve) => {
+    child.once('close', (code) => resolve(code ?? 128));
+    child.once('error', () => resolve(127));
+  });
+  const code = await Promise.race([closed, sleep(options.timeoutMs).then(() => undefined)]);
+  if (code !== undefined) return { code, output };
+  if (child.pid !== undefined) signalGroup(child.pid, 'SIGKILL');
+  return { code: 124, output: `${output}\n(stopped after ${Math.round(options.timeoutMs / 1000)} s)` };
+}
+
 /** Output of `ps` (portable path for systems without /proc): pid, pgid, state, RSS and CPU time of every process. */
 export async function runPs(): Promise<string> {
   const { $ } = await import('zx');
