@@ -278,3 +278,16 @@ SH
   [ "$status" -eq 0 ]
   [ -z "$(stack_pids)" ]
 }
+
+@test "init on a full disk: one sentence naming the path, exit 1, and the repository as it was" {
+  mount -t tmpfs -o size=100k tmpfs "$target"
+  printf 'x\n' > "$target/README.md"
+  run "$MANAGE" init "$target" --no-install
+  left=$(ls -A "$target")
+  umount "$target"
+  [ "$left" = README.md ]
+  [ "$status" -eq 1 ]
+  [[ "${lines[0]}" == "error: cannot write "*"/app/scripts/lib/manage: ENOSPC: no space left on device"* ]]
+  [ "${lines[1]}" = "check the permissions and free space of that folder, then run the command again" ]
+  [[ "$output" != *"    at "* ]]
+}

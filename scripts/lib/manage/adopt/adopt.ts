@@ -66,10 +66,19 @@ export async function init(target: string, options: InitOptions, ui: Ui): Promis
   const bytes = files.reduce((sum, file) => sum + statSync(join(engineDir, file)).size, 0);
   const engineTarget = join(root, paths.engine);
   guard(engineTarget, () => {
-    mkdirSync(dirname(engineTarget), { recursive: true, mode: 0o755 });
-    placeEngine(files, engineTarget);
-    copyEntry(join(root, paths.entry));
-    writeFileSync(join(root, paths.startup), startupTemplate(layout), { mode: 0o644, flag: 'wx' });
+    // The first folder mkdir created, if any (scripts/ or scripts/lib/), so a failure removes it as well.
+    let createdFolder: string | undefined;
+    try {
+      createdFolder = mkdirSync(dirname(engineTarget), { recursive: true, mode: 0o755 });
+      placeEngine(files, engineTarget);
+      copyEntry(join(root, paths.entry));
+      writeFileSync(join(root, paths.startup), startupTemplate(layout), { mode: 0o644, flag: 'wx' });
+    } catch (error) {
+      // None of these was there before (checked above): a full disk halfway leaves the repository as it was.
+      for (const path of [paths.engine, paths.entry, paths.startup]) rmSync(join(root, path), { recursive: true, force: true });
+      if (createdFolder !== undefined) rmSync(createdFolder, { recursive: true, force: true });
+      throw error;
+    }
   });
   ui.info(`${ui.mark('ok')} copied the engine to ${paths.engine}/ (${files.length} files, ${formatBytes(bytes)})`);
   const created = [paths.entry, `${paths.startup} (no services yet)`];
@@ -328,6 +337,5 @@ function guard(path: string, work: () => void): void {
 
 function fileError(error: unknown, path: string): ManageError {
   if (error instanceof ManageError) return error;
-  const code = errnoCode(error) ?? 'error';
-  return new ManageError(`cannot write ${displayPath(path)} (${code}: ${(error as Error).message})`, ExitCode.usage, 'check the permissions and free space of that folder, then run the command again');
+  return new ManageError(`cannot write ${displayPath(path)}: ${(error as Error).message}`, ExitCode.usage, 'check the permissions and free space of that folder, then run the command again');
 }
