@@ -199,6 +199,7 @@ describe('formatStatusTable', () => {
     summary: { total: 3, running: 1, ready: 1, starting: 0, unhealthy: 0, stopped: 1, dead: 1, completed: 0, failed: 1 },
     warnings: [],
     undeclared: [],
+    attached: [],
   };
   const summary = (counts: Partial<StatusReport['summary']>): StatusReport['summary'] => ({
     total: 0,

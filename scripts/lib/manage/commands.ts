@@ -9,6 +9,8 @@ import { adoptLegacyPidFiles, legacyPidFilesError } from './state/legacy.ts';
 import { cleanLogs, logs, parseLogsRequest, showLogStats } from './logs.ts';
 import { down, type StopResult } from './shutdown.ts';
 import { up, type StartResult } from './up.ts';
+import { attach } from './attach/attach.ts';
+import { parseAttachRequest } from './attach/request.ts';
 import { allHealthy, collectStatus, formatStatusTable } from './status.ts';
 import { watchStatus } from './watch.ts';
 import { enforceLogCapsAndReport } from './logfiles/logrotate.ts';
@@ -141,15 +143,43 @@ const upOptions = [
   { name: 'force', type: 'boolean', help: 'stop a program that holds a declared port first (it is named)' },
 ] as const;
 
+const attachOptions = [
+  { name: 'attach', short: 'a', type: 'boolean', help: 'stay in the foreground showing the services\' output; Ctrl-C stops what it started (see below)' },
+  { name: 'exit-on-failure', type: 'boolean', help: 'with --attach: when a service exits or gives up restarting, stop the rest and exit 2' },
+  { name: 'exit-code-from', type: 'string', value: 'SERVICE', help: 'with --attach: when SERVICE ends, stop the rest and exit with its exit code' },
+  { name: 'stop-all', type: 'boolean', help: 'with --attach: at the end also stop selected services that were running before' },
+  { name: 'grep', type: 'string', value: 'PATTERN', help: 'with --attach: only output lines matching this regular expression (as logs)' },
+  { name: 'level', type: 'string', value: 'LEVEL', help: 'with --attach: only output lines at this level or above (as logs)' },
+  { name: 'raw', type: 'boolean', help: 'with --attach: output lines as written, colour codes included' },
+] as const;
+
 export const commands: Command[] = [
   {
     name: 'up',
     aliases: ['start'],
     args: '[service|group ...]',
     summary: 'start services (and what they depend on) in dependency order; all by default',
-    options: [...upOptions],
-    examples: ['manage.ts up', 'manage.ts up dashboard        # also starts what it depends on', 'manage.ts up relays --no-wait'],
-    run: (context, invocation) => withLock(context, 'up', () => runUp(context, invocation.words, invocation)),
+    options: [...upOptions, ...attachOptions],
+    notes: [
+      'Not attached by default: up returns once the services are ready and leaves nothing of manage.ts running, so',
+      'a terminal closing or a CI step ending never stops them. --attach stays in the foreground: the services\'',
+      'output interleaved (as logs -f), a line when one exits or is restarted; Ctrl-C, SIGTERM or SIGHUP stops what',
+      'this session started (a second Ctrl-C kills at once) and leaves running what ran before. It exits 0 after a',
+      'clean stop, 2 when a start or a stop failed or a service exited on its own, the service\'s code with',
+      '--exit-code-from, 130 after a second Ctrl-C (or a signal before the --exit-code-from service ended).',
+    ],
+    examples: [
+      'manage.ts up',
+      'manage.ts up dashboard        # also starts what it depends on',
+      'manage.ts up relays --no-wait',
+      'manage.ts up -a               # in the foreground until Ctrl-C',
+      'manage.ts up --attach --exit-code-from e2e    # CI: the tests\' exit code, then everything stopped',
+    ],
+    run: (context, invocation) => {
+      const attached = parseAttachRequest(invocation.options, Date.now());
+      if (attached) return attach(context, invocation.words, attached);
+      return withLock(context, 'up', () => runUp(context, invocation.words, invocation));
+    },
   },
   {
     name: 'down',

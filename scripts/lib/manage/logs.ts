@@ -26,10 +26,12 @@ export interface LogsOptions {
   until?: Promise<void>;
   /** Called once the tails are printed and following has begun: every line written after it is printed. */
   onFollowing?: () => void;
+  /** The logs are about to be written (up --attach follows before it starts): a missing one is no news. */
+  expectMissing?: boolean;
 }
 
 /** What a `logs` command line asks for: lines (filtered, maybe followed), --clean, or --stats. */
-export type LogsRequest = { kind: 'show'; options: Omit<LogsOptions, 'until' | 'onFollowing'> } | { kind: 'clean' } | { kind: 'stats'; json: boolean };
+export type LogsRequest = { kind: 'show'; options: Omit<LogsOptions, 'until' | 'onFollowing' | 'expectMissing'> } | { kind: 'clean' } | { kind: 'stats'; json: boolean };
 
 const showOnly = ['lines', 'follow', 'grep', 'level', 'since', 'raw'] as const;
 
@@ -111,7 +113,7 @@ export async function logs(context: Context, words: string[], options: LogsOptio
   for (const follower of followers) {
     const rotations = listRotations(follower.path);
     if (!existsSync(follower.path) && rotations.length === 0) {
-      context.ui.warn(`${follower.name}: no log yet (${follower.path})`);
+      if (!options.expectMissing) context.ui.warn(`${follower.name}: no log yet (${follower.path})`);
       continue;
     }
     // -n 0 asks for no earlier line at all (with -f: only what comes next): no file needs reading for it.

@@ -14,6 +14,7 @@ import { checkOnce, describeCheck } from './health/readiness.ts';
 import { cpuSamplesPath, pidFilePath, readExitRecord, readPidFile, writeAtomically, type ExitRecord, type PidRecord } from './state/pidfile.ts';
 import { startEnvironment } from './preflight.ts';
 import type { PortState } from './process/processes.ts';
+import { listSessions } from './attach/session.ts';
 import { formatBytes } from './core/bytes.ts';
 import { cpuUsage, keptSamples, minimumWindowMs, residentBytes, takeSample, usableSample, type CpuSample, type CpuUsage } from './core/resources.ts';
 import type { ResolvedService } from './core/service.ts';
@@ -102,6 +103,8 @@ export interface StatusReport {
   warnings: StatusWarning[];
   /** PID files of services no longer declared in SERVICES, with whether their process still runs. */
   undeclared: Array<{ name: string; pid: number; running: boolean }>;
+  /** Running `up --attach` sessions: the manager's PID, since when, what it stops when it ends and what it only shows. */
+  attached: Array<{ pid: number; since: string; owns: string[]; shows: string[]; stopsAll: boolean }>;
 }
 
 /** Earlier CPU samples to take differences from: kept in the state directory, or in memory by --watch. */
@@ -164,6 +167,7 @@ export async function collectStatus(context: Context, words: string[], options: 
     },
     warnings: systemWarnings(context, services),
     undeclared: undeclaredPidFiles(context, snapshot),
+    attached: (await listSessions(context.stateDir, context.processes)).map(({ pid, since, owns, shows, stopsAll }) => ({ pid, since, owns, shows, stopsAll })),
   };
 }
 
@@ -456,6 +460,10 @@ export function formatStatusTable(report: StatusReport, ui: Pick<Ui, 'color' | '
   for (const orphan of report.undeclared) {
     const what = orphan.running ? `pid ${orphan.pid} still runs; "down" stops it` : `pid ${orphan.pid} is gone; "down" removes the file`;
     lines.push(`note: .pids/${orphan.name}.pid belongs to "${orphan.name}", which is no longer in SERVICES (${what})`);
+  }
+  for (const session of report.attached) {
+    const shows = session.shows.length === 0 ? '' : `; shows ${session.shows.join(', ')}${session.stopsAll ? ', which it stops too (--stop-all)' : ' (left running when it ends)'}`;
+    lines.push(`attached: pid ${session.pid} since ${session.since} (up --attach) owns ${session.owns.join(', ') || 'nothing'}${shows}`);
   }
   return lines;
 }

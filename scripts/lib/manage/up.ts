@@ -17,7 +17,7 @@ import { describePids } from './process/processes.ts';
 import { describeCheck, waitUntilReady, type ReadyResult } from './health/readiness.ts';
 import { formatBytes } from './core/bytes.ts';
 import type { ResolvedService } from './core/service.ts';
-import { spawnService, type ExitStatus } from './process/shell.ts';
+import { spawnService, type ExitStatus, type SpawnedService } from './process/shell.ts';
 import { liveMembers, terminateService } from './process/terminate.ts';
 import { formatDuration } from './terminal/ui.ts';
 
@@ -28,6 +28,8 @@ export interface UpOptions {
   force?: boolean;
   /** Set by Ctrl-C: stop waiting and report what runs. */
   interrupted?: () => boolean;
+  /** Told of each process this call spawns, and so of how it ends (up --attach reports exits with their codes). */
+  onSpawned?: (name: string, spawned: SpawnedService) => void;
 }
 
 /** What happened to one service during `up`. */
@@ -151,6 +153,7 @@ async function spawnAndWait(context: Context, service: ResolvedService, env: Rec
     logPath: path,
     header: startHeader(name, command),
   });
+  options.onSpawned?.(name, spawned);
 
   const info = await context.processes.get(spawned.pid);
   const record: PidRecord = {

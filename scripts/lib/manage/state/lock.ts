@@ -73,6 +73,14 @@ export async function acquireLockFile(
   };
 }
 
+/** Who holds the state directory's lock now, if a live process other than this one does. */
+export async function readLockHolder(stateDir: string, processes: ProcessSource): Promise<{ pid: number; command: string } | undefined> {
+  const holder = parseHolder(readText(lockPath(stateDir)));
+  if (!holder || holder.pid === process.pid) return undefined;
+  const running = await processes.get(holder.pid);
+  return running && isAlive(running) && isSameProcess(holder, running) ? { pid: holder.pid, command: holder.command } : undefined;
+}
+
 /** Creates the lock file already filled in (link of a written temporary), so nobody ever reads it empty. */
 function createWithContent(path: string, content: string): boolean {
   const temporary = `${path}.${process.pid}.tmp`;
