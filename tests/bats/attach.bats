@@ -119,7 +119,7 @@ wait_attached() {
 }
 
 @test "without --exit-on-failure an exit is shown and the others keep running; the keeper's restarts too" {
-  counting_services "steady: COUNT: '1'" "flaky: COUNT: '1', EXIT_CODE: '7', EXIT_AFTER_MS: '200'; restart: 'on-failure', maxRestarts: 1, restartDelay: 100"
+  counting_services "steady: COUNT: '1'" "flaky: COUNT: '1', EXIT_CODE: '7', EXIT_AFTER_MS: '800'; restart: 'on-failure', maxRestarts: 1, restartDelay: 100"
   start_attached
   wait_until grep -q "flaky: restarted by its keeper (exit 7, restart 1)" "$(OUT)"
   wait_until grep -q "flaky: exited with code 7.* and its keeper gave up after 1 restart" "$(OUT)"

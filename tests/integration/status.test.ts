@@ -122,7 +122,7 @@ describe('status with real processes', () => {
     // First column of each table row: one or more `field` names.
     const documented = [...serviceTable.matchAll(/^\| ([^|]+) \|/gm)].flatMap((row) => [...row[1]!.matchAll(/`(\w+)`/g)].map((match) => match[1]!));
     expect(Object.keys(report.services[0]!).sort()).toEqual(documented.filter((field) => field !== 'field').sort());
-    expect(Object.keys(report).sort()).toEqual(['generatedAt', 'schemaVersion', 'services', 'summary', 'undeclared', 'warnings']);
+    expect(Object.keys(report).sort()).toEqual(['attached', 'generatedAt', 'schemaVersion', 'services', 'summary', 'undeclared', 'warnings']);
     for (const key of Object.keys(report.summary)) expect(documentation).toContain(`"${key}":`);
     await down(stack.context, []);
   });

@@ -163,8 +163,9 @@ function watchedAfterStart(context: Context, names: string[], results: StartResu
     const outcome = outcomes.get(name)?.outcome;
     const record = readPidFileIfReadable(context.stateDir, name);
     if (!record || outcome === 'failed' || outcome === 'skipped' || outcome === 'completed') continue;
-    const restarts = readKeeperState(context.stateDir, name)?.restarts ?? 0;
     const child = spawned.get(name);
+    // Restarts during up are news too for a service spawned here (up cleared its keeper's record first).
+    const restarts = child ? 0 : (readKeeperState(context.stateDir, name)?.restarts ?? 0);
     // A daemonizing service's PID file names its daemon, not the launcher that was spawned.
     watched.push({ name, record, owned: child !== undefined, child: child?.pid === record.pid ? { pid: child.pid } : undefined, restarts, since: now() });
   }
