@@ -182,3 +182,34 @@ wait_attached() {
   [ -z "$(stack_pids)" ]
   [ ! -e "$MANAGE_STATE_DIR/.pids/one.pid" ]
 }
+
+# Zombies whose parent is the given PID, as the host's /proc shows them.
+zombies_of() {
+  local file fields count=0
+  for file in /proc/[0-9]*/stat; do
+    fields=$(cut -d')' -f2 "$file" 2>/dev/null | cut -d' ' -f2,3)
+    [ "$fields" = "Z $1" ] && count=$((count + 1))
+  done
+  echo "$count"
+}
+
+@test "as PID 1 of a PID namespace: orphans are reaped, and SIGTERM stops everything, exit 0" {
+  export MANAGE_SERVICES_FILE="$BATS_TEST_TMPDIR/orphans.mjs"
+  # Every 0.1 s a short-lived process is left behind: its parent subshell exits at once, so it re-parents to PID 1.
+  echo "export const SERVICES = [{ name: 'orphans', command: 'while :; do (sleep 0.05 &); sleep 0.1; done', env: { MANAGE_TEST_MARKER: '$STACK_MARKER' } }];" > "$MANAGE_SERVICES_FILE"
+  unshare --pid --fork --mount-proc "$MANAGE" up --attach > "$(OUT)" 2>&1 &
+  ATTACHED=$!
+  wait_until grep -q "attached (pid " "$(OUT)"
+  init=$(cat "/proc/$ATTACHED/task/$ATTACHED/children"); init=${init%% *}
+  # Two seconds of orphans (about 20); without a reaper they would all still be zombies of PID 1.
+  wait_until [ -n "$(stack_pids)" ]
+  sleep 2
+  [ "$(zombies_of "$init")" -le 1 ]
+  kill -TERM "$init"
+  wait_attached
+  cat "$(OUT)"
+  [ "$CODE" -eq 0 ]
+  grep -q "SIGTERM: stopping what this session started" "$(OUT)"
+  grep -q "orphans .*stopped in" "$(OUT)"
+  [ -z "$(stack_pids)" ]
+}

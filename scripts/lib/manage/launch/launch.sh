@@ -5,6 +5,21 @@
 # MANAGE_BUNDLE=0 runs the sources under tsx instead, and so does a first build that cannot write the bundle.
 # The packages are the engine's own (lib/manage/node_modules, as `manage.ts init` installs them into another
 # repository) or, where it has none, the repository's (node_modules at the root, as in manage.ts's own).
+# As PID 1 (a container's entrypoint, unshare --pid) this shell stays on as init and runs the engine as its
+# child: Node reaps only the children it spawned, but orphans re-parent to PID 1, and sh's wait reaps every
+# child that ends, its own or not. The stop signals are passed on; it exits with the engine's code.
+if [ "$$" = 1 ]; then
+  /bin/sh "$0" "$@" &
+  child=$!
+  trap 'kill -TERM "$child" 2>/dev/null' TERM
+  trap 'kill -INT "$child" 2>/dev/null' INT
+  trap 'kill -HUP "$child" 2>/dev/null' HUP
+  while :; do
+    wait "$child"
+    code=$?
+    kill -0 "$child" 2>/dev/null || exit "$code"
+  done
+fi
 engine=$1/lib/manage
 shift
 modules=$engine/node_modules
