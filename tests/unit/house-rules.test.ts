@@ -43,7 +43,7 @@ describe('house rules', () => {
  * The engine's folders in layers: a module imports values only from its own layer or those below. Type-only
  * imports are erased before anything runs, so they may point anywhere (most need the Context type).
  */
-const layers: Record<string, number> = { core: 0, terminal: 1, launch: 1, process: 2, state: 3, logfiles: 4, health: 4, '.': 5, adopt: 5, attach: 5 };
+const layers: Record<string, number> = { core: 0, terminal: 1, launch: 1, process: 2, state: 3, logfiles: 4, health: 4, '.': 5, adopt: 5, attach: 5, importers: 5 };
 const engine = join(scripts, 'lib', 'manage');
 const layerOf = (file: string): string => {
   const folder = file.slice(engine.length + 1).split('/');

@@ -338,6 +338,45 @@ export const commands: Command[] = [
     },
   },
   {
+    name: 'import',
+    aliases: [],
+    args: '<file>',
+    summary: 'add the services of a docker-compose.yml, Procfile, manage.sh or PM2 ecosystem file to startup.ts',
+    options: [
+      { name: 'from', type: 'string', value: 'KIND', help: 'read the file as compose, procfile, manage-sh or pm2 (default: from its name and content)' },
+      { name: 'stdout', type: 'boolean', help: 'print the declarations instead of writing them' },
+      { name: 'force', type: 'boolean', help: 'replace services of the same name that startup.ts already declares' },
+      { name: 'env', type: 'string', value: 'NAME', help: 'PM2: apply env_NAME over env (e.g. --env production)' },
+      { name: 'port', type: 'string', value: 'N', help: 'Procfile: the first $PORT, as foreman\'s --port (default 5000; +100 per process type)' },
+    ],
+    notes: [
+      'Writes into the SERVICES array of the services file (lib/startup.ts, or --services FILE), each service with',
+      '// comments on what could not be carried over; the edited file is loaded and validated before it replaces',
+      'the old one, so an invalid result is never written. A PM2 file is parsed, never run: values computed in',
+      'JavaScript are named in comments. See README.md "import" for what each kind maps to.',
+    ],
+    examples: ['manage.ts import docker-compose.yml', 'manage.ts import Procfile --port 6000', 'manage.ts import ecosystem.config.js --env production --stdout', 'manage.ts import old/manage.sh --from manage-sh'],
+    runAlone: async (invocation, ui) => {
+      if (invocation.words.length !== 1) throw new ManageError('import needs exactly one file', ExitCode.usage, 'usage: manage.ts import [options] <file>');
+      const { importServices } = await import('./import.ts');
+      const options = invocation.options;
+      const servicesOption = typeof options.services === 'string' ? options.services : undefined;
+      return importServices(
+        {
+          file: invocation.words[0]!,
+          from: options.from as string | undefined,
+          environment: options.env as string | undefined,
+          port: options.port as string | undefined,
+          force: Boolean(options.force),
+          stdout: Boolean(options.stdout),
+          servicesFile: locate({ services: servicesOption }).servicesFile,
+          servicesOption,
+        },
+        ui,
+      );
+    },
+  },
+  {
     name: 'help',
     aliases: [],
     args: '[command]',
