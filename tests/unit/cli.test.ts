@@ -42,7 +42,7 @@ describe('parseCommandLine', () => {
     expect(error).toBeInstanceOf(ManageError);
     expect(error).toMatchObject({ message: 'unknown command "frobnicate"', exitCode: 1 });
     expect((error as ManageError).hint).toBe(
-      'usage: manage.ts <command> [options] [service|group ...]\ncommands: up, down, restart, status, health, logs, init, upgrade, validate, help; run "manage.ts help" for details',
+      'usage: manage.ts <command> [options] [service|group ...]\ncommands: up, down, restart, status, health, logs, init, upgrade, validate, import, help; run "manage.ts help" for details',
     );
   });
 
